@@ -1,0 +1,102 @@
+"""Tandem: the app factory."""
+import jinja2
+from flask import Flask, send_from_directory
+
+from portal import db as database
+from portal.config import load_config
+from portal.extensions import csrf, htmx, login_manager
+
+BLUEPRINTS = [
+    "portal.blueprints.home.views",
+    "portal.blueprints.accounts.views",
+    "portal.blueprints.staff.views",
+]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config())
+    app.config.update(config or {})
+    _configure_templates(app)
+    database.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    _configure_login(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_assets(app)
+
+    from portal.cli import register_commands
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    from portal import permissions
+
+    app.jinja_loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(app.root_path + "/templates"),
+        jinja2.PackageLoader("nhsuk_frontend_jinja", "templates"),
+    ])
+    # nhsuk-frontend-jinja reads optional parameters through chains like params.a.b.
+    app.jinja_env.undefined = jinja2.ChainableUndefined
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items()
+                                                      if v is not None}
+    app.jinja_env.globals.update(permissions.RULES)
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals["organisation_name"] = app.config["ORGANISATION_NAME"]
+    from portal.navigation import main_navigation
+
+    app.jinja_env.globals["main_navigation"] = main_navigation
+
+
+def _configure_login(app: Flask) -> None:
+    from flask import flash, redirect, request, url_for
+
+    from portal.blueprints.accounts.models import UserSession
+    from portal.htmx import current_page, redirect_for_htmx
+    from portal.security import is_safe_next
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(UserSession.load_user)
+
+    @login_manager.unauthorized_handler
+    def _unauthorised():
+        target = current_page()
+        login_url = url_for("accounts.login", next=target if is_safe_next(target) else None)
+        if request.htmx:
+            return redirect_for_htmx(login_url)
+        flash("Sign in to see this page.", "info")
+        return redirect(login_url, 303)
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from portal.htmx import add_vary
+    from portal.outbox import send_after_request
+    from portal.security import add_security_headers
+
+    app.after_request(send_after_request)
+    app.after_request(add_security_headers)
+    app.after_request(add_vary)
+
+
+def _register_assets(app: Flask) -> None:
+    """nhsuk-frontend's CSS expects its icons and images under /assets/."""
+    assets = app.root_path + "/static/vendor/assets"
+
+    @app.get("/assets/<path:filename>", endpoint="assets")
+    def _assets(filename):
+        return send_from_directory(assets, filename, max_age=86400)

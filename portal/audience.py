@@ -1,0 +1,63 @@
+"""Who may see a piece of content: anyone signed in, members of given groups, or staff only.
+
+Articles, resources, webinars and boards all carry an `audience` column and, for the
+"groups" audience, rows in AudienceGroup. `visible_to` turns that into one SQL condition, so
+lists are filtered in the database and a page's query count does not grow with its data.
+"""
+from peewee import SQL, CharField, ForeignKeyField, IntegerField
+
+from portal.blueprints.staff.models import Group, GroupMembership
+from portal.db import BaseModel
+from portal.permissions import is_staff
+
+SIGNED_IN = "signed_in"
+GROUPS = "groups"
+STAFF = "staff"
+CHOICES = [(SIGNED_IN, "Anyone signed in"), (GROUPS, "Members of chosen groups"),
+           (STAFF, "Staff only")]
+
+
+def audience_field(**kw) -> CharField:
+    return CharField(max_length=20, default=SIGNED_IN, index=True, **kw)
+
+
+class AudienceGroup(BaseModel):
+    object_type = CharField(max_length=40)
+    object_id = IntegerField()
+    group = ForeignKeyField(Group, backref="audience_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("object_type", "object_id", "group"), True),)
+
+
+def object_type(model) -> str:
+    return model._meta.table_name
+
+
+def visible_to(model, user):
+    """A WHERE condition: rows of `model` whose audience includes `user`."""
+    if user is None or not user.is_authenticated:
+        return SQL("1 = 0")
+    if is_staff(user):
+        return SQL("1 = 1")
+    in_my_groups = (AudienceGroup.select(AudienceGroup.object_id)
+                    .join(GroupMembership, on=(GroupMembership.group == AudienceGroup.group))
+                    .where(AudienceGroup.object_type == object_type(model),
+                           GroupMembership.user == user.id))
+    return ((model.audience == SIGNED_IN)
+            | ((model.audience == GROUPS) & model.id.in_(in_my_groups)))
+
+
+def set_groups(obj, group_ids) -> None:
+    """Replace the groups an object is shown to. Call inside the caller's transaction."""
+    kind = object_type(type(obj))
+    (AudienceGroup.delete()
+     .where(AudienceGroup.object_type == kind, AudienceGroup.object_id == obj.id).execute())
+    rows = [{"object_type": kind, "object_id": obj.id, "group": gid} for gid in set(group_ids)]
+    if rows:
+        AudienceGroup.insert_many(rows).execute()
+
+
+def group_ids(obj) -> list[int]:
+    return [row.group_id for row in AudienceGroup.select(AudienceGroup.group).where(
+        AudienceGroup.object_type == object_type(type(obj)), AudienceGroup.object_id == obj.id)]

@@ -1,0 +1,133 @@
+"""People, their sign-in sessions and their profile."""
+import secrets
+
+from flask_login import UserMixin
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    TextField,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.blueprints.hub.models import Topic
+from portal.db import BaseModel, utcnow
+
+ROLES = ("member", "moderator", "staff", "admin")
+ROLE_LABELS = {"member": "Member", "moderator": "Moderator", "staff": "Programme staff",
+               "admin": "Administrator"}
+
+STAFF_GROUPS = [
+    "Nursing and midwifery",
+    "Allied health professionals",
+    "Medical and dental",
+    "Healthcare scientists",
+    "Administrative and clerical",
+    "Estates and ancillary",
+    "Additional clinical services",
+    "Other",
+]
+PAY_BANDS = ["Band 1", "Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7",
+             "Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9",
+             "Medical and dental", "Other"]
+REGIONS = ["East of England", "London", "Midlands", "North East and Yorkshire",
+           "North West", "South East", "South West", "Scotland", "Wales", "Northern Ireland"]
+
+
+class User(UserMixin, BaseModel):
+    name = CharField(max_length=120)
+    email = CharField(max_length=254, unique=True)  # stored lower-cased
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=20, default="member", index=True)
+    email_verified_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+    last_login_at = DateTimeField(null=True)
+    suspended_until = DateTimeField(null=True)
+    suspension_reason = TextField(default="")
+    organisation = CharField(max_length=160, default="")
+    job_title = CharField(max_length=160, default="")
+    staff_group = CharField(max_length=80, default="")
+    pay_band = CharField(max_length=40, default="")
+    region = CharField(max_length=80, default="")
+    bio = TextField(default="")
+    specialisms = TextField(default="")  # comma-separated, as the person typed them
+
+    # Set when the user is loaded for a request: the sign-in session it came from.
+    session_key: str | None = None
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str):
+        return cls.get_or_none(cls.email == cls.normalise_email(email))
+
+    @classmethod
+    def search(cls, text: str = "", after: int | None = None):
+        """People, newest first, matching a name or email fragment; keyset-paginated by id."""
+        query = cls.select().order_by(cls.id.desc())
+        if text:
+            query = query.where(cls.name.contains(text) | cls.email.contains(text))
+        if after:
+            query = query.where(cls.id < after)
+        return query
+
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str | None:
+        return self.session_key
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def is_suspended(self, now=None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    @property
+    def specialism_list(self) -> list[str]:
+        return [s.strip() for s in self.specialisms.split(",") if s.strip()]
+
+    def topics(self):
+        return Topic.ordered().join(UserTopic).where(UserTopic.user == self)
+
+
+class UserTopic(BaseModel):
+    user = ForeignKeyField(User, backref="topic_links", on_delete="CASCADE")
+    topic = ForeignKeyField(Topic, backref="user_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "topic"), True),)
+
+
+class UserSession(BaseModel):
+    """A signed-in browser. Deleting the row ends that session, whatever cookie copies exist."""
+
+    key = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)
+    remember = BooleanField(default=False)
+    user_agent = CharField(max_length=255, default="")
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @classmethod
+    def load_user(cls, key: str):
+        """The user behind a live session key, in one query, or None."""
+        row = (cls.select(cls, User).join(User)
+               .where(cls.key == key, cls.expires_at > utcnow()).first())
+        if row is None or row.user.is_suspended():
+            return None
+        user = row.user
+        user.session_key = row.key
+        return user
+

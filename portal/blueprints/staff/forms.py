@@ -1,0 +1,63 @@
+"""Staff forms: roles, suspensions and groups."""
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
+from portal.blueprints.staff.models import Group
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                       validators=[InputRequired("Choose a role")])
+
+
+class SuspendForm(FlaskForm):
+    until = DateField("Suspended until", validators=[
+        InputRequired("Enter the date the suspension ends, like 2027-03-31")],
+        description="The person can log in again from this date")
+    reason = TextAreaField("Reason", validators=[
+        InputRequired("Enter the reason, which the person will see"),
+        Length(max=500, message="Reason must be 500 characters or fewer")])
+
+    def validate_until(self, field):
+        if field.data is not None and field.data <= dt.date.today():
+            raise ValidationError("The end date must be in the future")
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Group name", validators=[
+        InputRequired("Enter a name for the group"),
+        Length(max=120, message="Group name must be 120 characters or fewer")],
+        description='For example, "Mentors" or "Return to Work 2027 cohort"')
+    description = TextAreaField("Description", validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._group = group
+
+    def validate_name(self, field):
+        existing = Group.get_or_none(Group.name == field.data.strip())
+        if existing is not None and (self._group is None or existing.id != self._group.id):
+            raise ValidationError("A group with this name already exists")
+
+
+class AddMemberForm(FlaskForm):
+    email = EmailField("Email address of the person to add", validators=[
+        InputRequired("Enter the email address of the person to add"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk",
+              check_deliverability=False)])
+
+    def validate_email(self, field):
+        self.person = User.by_email(field.data)
+        if self.person is None:
+            raise ValidationError("Nobody with this email address has an account")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name or email", validators=[Optional(), Length(max=100)])

@@ -1,0 +1,52 @@
+"""Group changes, each with its audit row in the same transaction."""
+from peewee import IntegrityError
+
+from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
+from portal.db import db
+
+
+class DuplicateGroup(Exception):
+    pass
+
+
+def create_group(actor, name: str, description: str) -> Group:
+    try:
+        with db.atomic():
+            group = Group.create(name=name.strip(), description=description.strip())
+            AuditEntry.record(actor, "group.create", group, {},
+                              {"name": group.name, "description": group.description})
+    except IntegrityError as exc:
+        raise DuplicateGroup(name) from exc
+    return group
+
+
+def update_group(actor, group: Group, name: str, description: str) -> None:
+    before = {"name": group.name, "description": group.description}
+    try:
+        with db.atomic():
+            Group.update(name=name.strip(), description=description.strip()
+                         ).where(Group.id == group.id).execute()
+            AuditEntry.record(actor, "group.update", group, before,
+                              {"name": name.strip(), "description": description.strip()})
+    except IntegrityError as exc:
+        raise DuplicateGroup(name) from exc
+
+
+def add_member(actor, group: Group, person) -> bool:
+    """False when the person was already a member (nothing written)."""
+    with db.atomic():
+        added = (GroupMembership.insert(group=group, user=person)
+                 .on_conflict_ignore().as_rowcount().execute())
+        if added:
+            AuditEntry.record(actor, "group.add_member", group, {}, {"user_id": person.id})
+    return bool(added)
+
+
+def remove_member(actor, group: Group, person) -> bool:
+    with db.atomic():
+        removed = (GroupMembership.delete()
+                   .where(GroupMembership.group == group, GroupMembership.user == person)
+                   .execute())
+        if removed:
+            AuditEntry.record(actor, "group.remove_member", group, {"user_id": person.id}, {})
+    return bool(removed)

@@ -1,0 +1,182 @@
+"""The staff area: people and their roles, suspensions, and groups."""
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.blueprints.accounts import services as account_services
+from portal.blueprints.accounts.forms import EmptyForm
+from portal.blueprints.accounts.models import User
+from portal.blueprints.staff import services
+from portal.blueprints.staff.forms import (
+    AddMemberForm,
+    GroupForm,
+    RoleForm,
+    SearchForm,
+    SuspendForm,
+)
+from portal.blueprints.staff.models import Group
+from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.outbox import counts_by_status
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def _staff_only():
+    if not permissions.can_view_staff_area(current_user):
+        abort(403)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def get_person_or_404(person_id: int) -> User:
+    _require(permissions.can_view_people(current_user))
+    return User.get_or_none(User.id == person_id) or abort(404)
+
+
+def get_group_or_404(group_id: int) -> Group:
+    _require(permissions.can_manage_groups(current_user))
+    return Group.get_or_none(Group.id == group_id) or abort(404)
+
+
+@bp.get("/")
+def index():
+    return render_template("staff/index.html", people=User.select().count(),
+                           groups=Group.select().count(), outbox=counts_by_status())
+
+
+@bp.get("/people")
+def people():
+    _require(permissions.can_view_people(current_user))
+    form = SearchForm(request.args)
+    query = form.q.data.strip() if form.validate() and form.q.data else ""
+    after = request.args.get("after", type=int)
+    rows = list(User.search(query, after=after).limit(PAGE_SIZE + 1))
+    return render_page_or_fragment("staff/people.html", "staff/_people_rows.html",
+                                   form=form, q=query, people=rows[:PAGE_SIZE],
+                                   more=len(rows) > PAGE_SIZE)
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id):
+    person = get_person_or_404(person_id)
+    return render_template("staff/person.html", person=person,
+                           role_form=RoleForm(role=person.role), suspend_form=SuspendForm(),
+                           empty_form=EmptyForm())
+
+
+@bp.post("/people/<int:person_id>/role")
+def change_role(person_id):
+    person = get_person_or_404(person_id)
+    _require(permissions.can_change_role(current_user, person))
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return render_template("staff/person.html", person=person, role_form=form,
+                               suspend_form=SuspendForm(), empty_form=EmptyForm()), 422
+    account_services.change_role(current_user, person, form.role.data)
+    flash(f"{person.name} is now {dict(form.role.choices)[form.role.data].lower()}.", "success")
+    return redirect(url_for("staff.person", person_id=person.id), 303)
+
+
+@bp.post("/people/<int:person_id>/suspend")
+def suspend(person_id):
+    person = get_person_or_404(person_id)
+    _require(permissions.can_suspend(current_user, person))
+    form = SuspendForm()
+    if not form.validate_on_submit():
+        return render_template("staff/person.html", person=person, suspend_form=form,
+                               role_form=RoleForm(role=person.role), empty_form=EmptyForm()), 422
+    until = dt.datetime.combine(form.until.data, dt.time.min)
+    account_services.suspend(current_user, person, until, form.reason.data.strip())
+    flash(f"{person.name} is suspended until {form.until.data:%-d %B %Y} and has been logged "
+          "out everywhere.", "success")
+    return redirect(url_for("staff.person", person_id=person.id), 303)
+
+
+@bp.post("/people/<int:person_id>/unsuspend")
+def unsuspend(person_id):
+    person = get_person_or_404(person_id)
+    _require(permissions.can_suspend(current_user, person))
+    if EmptyForm().validate_on_submit():
+        account_services.lift_suspension(current_user, person)
+        flash(f"{person.name} can log in again.", "success")
+    return redirect(url_for("staff.person", person_id=person.id), 303)
+
+
+@bp.get("/groups")
+def groups():
+    _require(permissions.can_manage_groups(current_user))
+    return render_template("staff/groups.html", groups=list(Group.with_member_counts()))
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+def new_group():
+    _require(permissions.can_manage_groups(current_user))
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = services.create_group(current_user, form.name.data, form.description.data)
+        except services.DuplicateGroup:
+            form.name.errors.append("A group with this name already exists")
+        else:
+            flash(f"Group “{group.name}” created.", "success")
+            return redirect(url_for("staff.group", group_id=group.id), 303)
+    return render_template("staff/group_form.html", form=form, group=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def edit_group(group_id):
+    group = get_group_or_404(group_id)
+    form = GroupForm(obj=group, group=group)
+    if form.validate_on_submit():
+        try:
+            services.update_group(current_user, group, form.name.data, form.description.data)
+        except services.DuplicateGroup:
+            form.name.errors.append("A group with this name already exists")
+        else:
+            flash("Group saved.", "success")
+            return redirect(url_for("staff.group", group_id=group.id), 303)
+    return render_template("staff/group_form.html", form=form, group=group), \
+        422 if form.errors else 200
+
+
+@bp.get("/groups/<int:group_id>")
+def group(group_id):
+    group = get_group_or_404(group_id)
+    return render_template("staff/group.html", group=group, members=list(group.members()),
+                           form=AddMemberForm(), empty_form=EmptyForm())
+
+
+@bp.post("/groups/<int:group_id>/members")
+def add_member(group_id):
+    group = get_group_or_404(group_id)
+    form = AddMemberForm()
+    if not form.validate_on_submit():
+        return render_template("staff/group.html", group=group, members=list(group.members()),
+                               form=form, empty_form=EmptyForm()), 422
+    if services.add_member(current_user, group, form.person):
+        flash(f"{form.person.name} added to {group.name}.", "success")
+    else:
+        flash(f"{form.person.name} is already in {group.name}.", "info")
+    return redirect(url_for("staff.group", group_id=group.id), 303)
+
+
+@bp.post("/groups/<int:group_id>/members/<int:person_id>/remove")
+def remove_member(group_id, person_id):
+    group = get_group_or_404(group_id)
+    person = User.get_or_none(User.id == person_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.remove_member(current_user, group, person)
+    flash(f"{person.name} removed from {group.name}.", "success")
+    if wants_fragment():  # the row goes (empty swap); the message comes out of band
+        return render_template("_partials/flashes_oob.html")
+    return redirect(url_for("staff.group", group_id=group.id), 303)

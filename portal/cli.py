@@ -1,0 +1,61 @@
+"""Operator commands: `flask --app wsgi db upgrade`, `create-user`, `seed-demo`."""
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from playhouse.migrations import Runner
+
+from portal.db import db
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrate(target: str | None = None) -> list[str]:
+    return Runner(db.obj, str(MIGRATIONS_DIR)).up(target)
+
+
+def register_commands(app: Flask) -> None:
+    from portal import demo
+
+    @app.cli.group("db")
+    def db_group():
+        """Database schema."""
+
+    @db_group.command("upgrade")
+    @click.option("--target", default=None, help="Stop after this migration.")
+    def upgrade(target):
+        """Apply pending migrations, keeping existing data."""
+        with db.connection_context():
+            applied = migrate(target)
+        click.echo("\n".join(f"applied: {name}" for name in applied) or "up to date")
+
+    @db_group.command("status")
+    def status():
+        """List migrations and whether each is applied."""
+        with db.connection_context():
+            for m in Runner(db.obj, str(MIGRATIONS_DIR)).status():
+                click.echo(f"[{'x' if m.applied else ' '}] {m.name}")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice(["member", "moderator", "staff", "admin"]),
+                  default="member")
+    @click.option("--password", required=True)
+    def create_user(email, name, role, password):
+        """Create a confirmed account with a role."""
+        if len(password) < 10:
+            raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+        with db.connection_context():
+            user, created = demo.ensure_user(email, name, role, password,
+                                             current_app.config["PASSWORD_HASH_METHOD"])
+        click.echo(f"{'created' if created else 'updated'}: {user.email} ({user.role})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Add demo content and one account per role. Safe to run again."""
+        with db.connection_context():
+            accounts = demo.seed()
+        click.echo("Demo accounts (password for each: %s):" % demo.DEMO_PASSWORD)
+        for email, role in accounts:
+            click.echo(f"  {role:<10} {email}")

@@ -1,0 +1,14 @@
+"""The header navigation, which follows the person's role."""
+from flask import url_for
+
+from portal import permissions
+
+
+def main_navigation(user) -> list[dict]:
+    if user is None or not user.is_authenticated:
+        return [{"text": "Home", "href": url_for("home.index")}]
+    items = [{"text": "Dashboard", "href": url_for("home.dashboard")},
+             {"text": "Your profile", "href": url_for("accounts.profile")}]
+    if permissions.can_view_staff_area(user):
+        items.append({"text": "Staff", "href": url_for("staff.index")})
+    return items

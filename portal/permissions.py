@@ -1,0 +1,53 @@
+"""Every permission rule in the portal: pure predicates over a person's role and memberships.
+
+Views call them through their loaders; templates get them as Jinja globals, so a page
+hides exactly what its view would refuse.
+"""
+
+STAFF_ROLES = frozenset({"staff", "admin"})
+MODERATOR_ROLES = frozenset({"moderator", "staff", "admin"})
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_staff(user) -> bool:
+    return _signed_in(user) and user.role in STAFF_ROLES
+
+
+def is_moderator(user) -> bool:
+    return _signed_in(user) and user.role in MODERATOR_ROLES
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.role == "admin"
+
+
+def can_view_staff_area(user) -> bool:
+    return is_moderator(user)
+
+
+def can_view_people(user) -> bool:
+    return is_staff(user)
+
+
+def can_manage_groups(user) -> bool:
+    return is_staff(user)
+
+
+def can_change_role(user, person) -> bool:
+    """Admins change roles, but never their own: an admin cannot lock themselves out."""
+    return is_admin(user) and person.id != user.id
+
+
+def can_suspend(user, person) -> bool:
+    return is_admin(user) and person.id != user.id
+
+
+def can_edit_profile(user, person) -> bool:
+    return _signed_in(user) and user.id == person.id
+
+
+RULES = {name: fn for name, fn in globals().items()
+         if callable(fn) and (name.startswith("can_") or name.startswith("is_"))}

@@ -1,0 +1,90 @@
+"""Rate limits shared by every worker: counters live in the database (or Redis at scale),
+never in process memory, which would multiply the limit by the number of workers."""
+import datetime as dt
+import time
+
+from flask import current_app
+from peewee import CharField, DateTimeField
+
+from portal.db import BaseModel, utcnow
+
+
+class RateLimitEvent(BaseModel):
+    bucket = CharField(max_length=40)
+    key = CharField(max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("bucket", "key", "created_at"), False),)
+
+
+class DatabaseStore:
+    def count(self, bucket: str, key: str, window: int) -> int:
+        since = utcnow() - dt.timedelta(seconds=window)
+        return (RateLimitEvent.select().where(RateLimitEvent.bucket == bucket,
+                                              RateLimitEvent.key == key,
+                                              RateLimitEvent.created_at > since).count())
+
+    def add(self, bucket: str, key: str, window: int) -> None:
+        RateLimitEvent.create(bucket=bucket, key=key)
+
+    def clear(self, bucket: str, key: str) -> None:
+        RateLimitEvent.delete().where(RateLimitEvent.bucket == bucket,
+                                      RateLimitEvent.key == key).execute()
+
+    @staticmethod
+    def purge_older_than(seconds: int) -> int:
+        cutoff = utcnow() - dt.timedelta(seconds=seconds)
+        return RateLimitEvent.delete().where(RateLimitEvent.created_at < cutoff).execute()
+
+
+class RedisStore:
+    """A sliding window per key in a sorted set."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def _name(self, bucket: str, key: str) -> str:
+        return f"tandem:rl:{bucket}:{key}"
+
+    def count(self, bucket: str, key: str, window: int) -> int:
+        name, now = self._name(bucket, key), time.time()
+        self.client.zremrangebyscore(name, 0, now - window)
+        return self.client.zcard(name)
+
+    def add(self, bucket: str, key: str, window: int) -> None:
+        name, now = self._name(bucket, key), time.time()
+        pipe = self.client.pipeline()
+        pipe.zadd(name, {f"{now:.6f}:{time.perf_counter_ns()}": now})
+        pipe.expire(name, window)
+        pipe.execute()
+
+    def clear(self, bucket: str, key: str) -> None:
+        self.client.delete(self._name(bucket, key))
+
+
+def store():
+    url = current_app.config["RATELIMIT_URL"]
+    if url.startswith("redis://"):
+        if "ratelimit_store" not in current_app.extensions:
+            current_app.extensions["ratelimit_store"] = RedisStore(url)
+        return current_app.extensions["ratelimit_store"]
+    return DatabaseStore()
+
+
+class Limit:
+    """`limit` events per `window` seconds for one bucket, e.g. failed log-ins per address."""
+
+    def __init__(self, bucket: str, limit: int, window: int):
+        self.bucket, self.limit, self.window = bucket, limit, window
+
+    def exceeded(self, key: str) -> bool:
+        return store().count(self.bucket, key, self.window) >= self.limit
+
+    def hit(self, key: str) -> None:
+        store().add(self.bucket, key, self.window)
+
+    def reset(self, key: str) -> None:
+        store().clear(self.bucket, key)

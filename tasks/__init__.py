@@ -1,0 +1,77 @@
+"""huey, built from HUEY_URL: a SQLite file by default, Redis (`redis://`) at scale.
+
+Run the consumer with `huey_consumer tasks.huey -w 2 -k thread -m 1`. Tasks get an app
+context: the current one if there is one (immediate mode in a request), otherwise the
+consumer's own app, created once at start-up.
+"""
+import functools
+import os
+from urllib.parse import urlsplit
+
+from flask import current_app, has_app_context
+from huey import RedisHuey, SqliteHuey
+
+from portal.config import load_config
+
+
+def _build_huey():
+    url = os.environ.get("HUEY_URL") or load_config()["HUEY_URL"]
+    if url.startswith("redis://"):
+        return RedisHuey("tandem", url=url)
+    path = urlsplit(url).path if url.startswith("sqlite:") else url
+    return SqliteHuey("tandem", filename=path)
+
+
+huey = _build_huey()
+_consumer_app = None
+
+
+@huey.on_startup()
+def _create_consumer_app():
+    global _consumer_app
+    if _consumer_app is None:
+        from portal import create_app
+
+        _consumer_app = create_app()
+
+
+def _app():
+    if has_app_context():
+        return current_app._get_current_object()
+    _create_consumer_app()
+    return _consumer_app
+
+
+def _in_app_context(fn):
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        from portal.db import db
+
+        with _app().app_context():
+            opened = db.is_closed()  # close only a connection this task opened
+            if opened:
+                db.connect()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                if opened and not db.is_closed():
+                    db.close()
+
+    return run
+
+
+def flask_task(**options):
+    def decorate(fn):
+        return huey.task(**options)(_in_app_context(fn))
+
+    return decorate
+
+
+def flask_periodic_task(schedule, **options):
+    def decorate(fn):
+        return huey.periodic_task(schedule, **options)(_in_app_context(fn))
+
+    return decorate
+
+
+from tasks import cleanup, email  # noqa: E402,F401  register every task with the consumer

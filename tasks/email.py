@@ -1,0 +1,26 @@
+"""Sending the outbox. The task is a doorbell; the outbox row is the record."""
+import datetime as dt
+
+from huey import crontab
+
+from portal.outbox import QUEUED, OutboxMessage, deliver
+from tasks import flask_periodic_task, flask_task
+
+
+@flask_task()
+def send_outbox_message(message_id: int) -> str | None:
+    status = deliver(message_id)
+    if status == QUEUED:
+        retry_at = OutboxMessage.get_by_id(message_id).next_attempt_at
+        send_outbox_message.schedule((message_id,), eta=retry_at.replace(tzinfo=dt.UTC))
+    return status
+
+
+@flask_periodic_task(crontab(minute="*"))
+def sweep_outbox() -> int:
+    """Send whatever is due: rows whose doorbell was lost with a killed consumer, retries,
+    and rows whose sender died holding the lease."""
+    due = [row.id for row in OutboxMessage.due()]
+    for message_id in due:
+        send_outbox_message(message_id)
+    return len(due)
