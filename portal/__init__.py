@@ -3,8 +3,8 @@ import jinja2
 from flask import Flask, send_from_directory
 
 from portal import db as database
+from portal import extensions
 from portal.config import load_config
-from portal.extensions import csrf, htmx, login_manager
 
 BLUEPRINTS = [
     "portal.blueprints.home.views",
@@ -19,8 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _configure_templates(app)
     database.init_app(app)
-    csrf.init_app(app)
-    htmx.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
     _configure_login(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -61,6 +61,7 @@ def _configure_login(app: Flask) -> None:
     from portal.htmx import current_page, redirect_for_htmx
     from portal.security import is_safe_next
 
+    login_manager = extensions.login_manager
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -56,6 +56,6 @@ def register_commands(app: Flask) -> None:
         """Add demo content and one account per role. Safe to run again."""
         with db.connection_context():
             accounts = demo.seed()
-        click.echo("Demo accounts (password for each: %s):" % demo.DEMO_PASSWORD)
+        click.echo(f"Demo accounts (password for each: {demo.DEMO_PASSWORD}):")
         for email, role in accounts:
             click.echo(f"  {role:<10} {email}")

@@ -9,6 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -77,7 +78,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 def _choices(values):
-    return [("", "Choose one")] + [(v, v) for v in values]
+    return [SelectChoice("", "Choose one")] + [SelectChoice(v, v) for v in values]
 
 
 class ProfileForm(FlaskForm):

@@ -1,6 +1,7 @@
 """Register, verify, log in and out, reset a password, keep a profile."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.blueprints.accounts import services, tokens
 from portal.blueprints.accounts.forms import (
@@ -176,7 +177,7 @@ def profile():
 @login_required
 def edit_profile():
     form = ProfileForm(obj=current_user)
-    form.topics.choices = [(t.id, t.name) for t in Topic.ordered()]
+    form.topics.choices = [SelectChoice(t.id, t.name) for t in Topic.ordered()]
     if request.method == "GET":
         form.topics.data = [t.id for t in current_user.topics()]
     if form.validate_on_submit():

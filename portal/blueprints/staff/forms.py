@@ -3,6 +3,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
@@ -10,7 +11,7 @@ from portal.blueprints.staff.models import Group
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+    role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[InputRequired("Choose a role")])
 
 

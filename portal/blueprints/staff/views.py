@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.blueprints.accounts import services as account_services
 from portal.blueprints.accounts.forms import EmptyForm
-from portal.blueprints.accounts.models import User
+from portal.blueprints.accounts.models import ROLE_LABELS, User
 from portal.blueprints.staff import services
 from portal.blueprints.staff.forms import (
     AddMemberForm,
@@ -81,7 +81,7 @@ def change_role(person_id):
         return render_template("staff/person.html", person=person, role_form=form,
                                suspend_form=SuspendForm(), empty_form=EmptyForm()), 422
     account_services.change_role(current_user, person, form.role.data)
-    flash(f"{person.name} is now {dict(form.role.choices)[form.role.data].lower()}.", "success")
+    flash(f"{person.name} is now {ROLE_LABELS[form.role.data].lower()}.", "success")
     return redirect(url_for("staff.person", person_id=person.id), 303)
 
 

@@ -1,0 +1,154 @@
+"""Shared fixtures: a real database per test (a SQLite file, or the PostgreSQL server named
+by DATABASE_URL), the app, a client with CSRF left on, and factories."""
+import os
+import re
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+os.environ.setdefault("HUEY_URL", "sqlite:////tmp/tandem-test-huey.db")
+
+from portal import create_app  # noqa: E402
+from portal.blueprints.accounts.models import User  # noqa: E402
+from portal.db import db, open_database, utcnow  # noqa: E402
+from portal.models import ALL_MODELS  # noqa: E402
+from tasks import huey  # noqa: E402
+from tests.pages import Page  # noqa: E402
+
+huey.immediate = True
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgres")
+TEST_PASSWORD = "correct horse battery"
+FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) is slow on purpose
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL at ' + POSTGRES_URL if ON_POSTGRES else 'SQLite files'}"
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL, create the tables once; each test then empties them."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    database = open_database(POSTGRES_URL)
+    db.initialize(database)
+    with db.connection_context():
+        db.drop_tables(ALL_MODELS, safe=True, cascade=True)
+        db.create_tables(ALL_MODELS)
+    yield database
+
+
+def test_config(tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path}/test.db",
+        "INSTANCE_DIR": str(tmp_path),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+        "MAIL_URL": "console:",
+        "BASE_URL": "http://localhost",
+        "RATELIMIT_URL": "database",
+    }
+
+
+@pytest.fixture
+def app(tmp_path, _postgres_schema):
+    app = create_app(test_config(tmp_path))
+    with db.connection_context():
+        if ON_POSTGRES:
+            tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+            db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        else:
+            db.create_tables(ALL_MODELS)
+    yield app
+
+
+@pytest.fixture
+def database(app):
+    """An open connection for tests that query models directly."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield db
+        if not db.is_closed():
+            db.close()
+
+
+@pytest.fixture
+def topics(app):
+    """The theme topics that the migrations put into every database."""
+    from portal.blueprints.hub.models import Topic
+    from portal.demo import ensure_topics
+
+    with app.app_context(), db.connection_context():
+        ensure_topics()
+        return list(Topic.ordered())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_token(app, client):
+    """A valid token for `client`'s session, made the way Flask-WTF makes one."""
+    raw = "test-csrf-raw-token"
+    with client.session_transaction() as session:
+        session["csrf_token"] = raw
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture
+def make_user(app):
+    counter = {"n": 0}
+
+    def make(role="member", email=None, name=None, password=TEST_PASSWORD, verified=True,
+             **fields) -> User:
+        counter["n"] += 1
+        n = counter["n"]
+        with app.app_context(), db.connection_context():
+            user = User(name=name or f"Person {n}", email=(email or f"person{n}@example.org"),
+                        role=role, email_verified_at=utcnow() if verified else None, **fields)
+            user.set_password(password, FAST_HASH)
+            user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client, csrf_token):
+    def do_login(user, password=TEST_PASSWORD, remember=False, next_url=None):
+        data = {"email": user.email, "password": password, "csrf_token": csrf_token}
+        if remember:
+            data["remember"] = "y"
+        url = "/accounts/login" + (f"?next={next_url}" if next_url else "")
+        response = client.post(url, data=data)
+        assert response.status_code == 303, Page(response).error_summary()
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def sent_emails(app):
+    """The outbox rows for an address, newest first."""
+    from portal.outbox import OutboxMessage
+
+    def emails(address):
+        with app.app_context(), db.connection_context():
+            return list(OutboxMessage.latest_to(address))
+
+    return emails
+
+
+def link_in(body: str) -> str:
+    """The path of the first link in an email body."""
+    match = re.search(r"https?://[^/\s]+(/\S+)", body)
+    assert match, f"no link in email:\n{body}"
+    return match.group(1)
