@@ -31,8 +31,8 @@ class Page:
         element = self.soup.find(id=field_id)
         if element is None:
             return None
-        if element.name == "textarea":
-            return element.get_text()
+        if element.name == "textarea":  # a browser drops the newline after <textarea>
+            return element.get_text().removeprefix("\r\n").removeprefix("\n")
         if element.name == "select":
             chosen = element.find("option", selected=True)
             return chosen["value"] if chosen else None

@@ -1,7 +1,7 @@
 """Groups of people that staff manage, and the audit log of staff actions."""
 import json
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
@@ -15,11 +15,11 @@ class Group(BaseModel):
     @classmethod
     def with_member_counts(cls):
         count = (GroupMembership.select(GroupMembership.group,
-                                        GroupMembership.id.count().alias("n"))
+                                        fn.COUNT(GroupMembership.id).alias("n"))
                  .group_by(GroupMembership.group).alias("counts"))
         return (cls.select(cls, count.c.n.alias("member_count"))
-                .join(count, on=(count.c.group_id == cls.id), join_type="LEFT OUTER")
-                .order_by(cls.name))
+                .join(count, on=(count.c.group_id == cls.id), join_type=JOIN.LEFT_OUTER)
+                .order_by(cls.name).objects())
 
     def members(self):
         return (User.select().join(GroupMembership)

@@ -9,7 +9,8 @@ class DuplicateGroup(Exception):
     pass
 
 
-def create_group(actor, name: str, description: str) -> Group:
+def create_group(actor, name: str, description: str | None) -> Group:
+    description = description or ""
     try:
         with db.atomic():
             group = Group.create(name=name.strip(), description=description.strip())
@@ -20,7 +21,8 @@ def create_group(actor, name: str, description: str) -> Group:
     return group
 
 
-def update_group(actor, group: Group, name: str, description: str) -> None:
+def update_group(actor, group: Group, name: str, description: str | None) -> None:
+    description = description or ""
     before = {"name": group.name, "description": group.description}
     try:
         with db.atomic():
