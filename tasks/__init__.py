@@ -35,6 +35,12 @@ def _create_consumer_app():
         _consumer_app = create_app()
 
 
+def use_app(app) -> None:
+    """Run tasks that start outside any app context in this app (tests, embedding)."""
+    global _consumer_app
+    _consumer_app = app
+
+
 def _app():
     if has_app_context():
         return current_app._get_current_object()

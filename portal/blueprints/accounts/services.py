@@ -29,6 +29,8 @@ def register_user(name: str, email: str, password: str, hash_method: str) -> Use
     user.set_password(password, hash_method)
     try:
         with db.atomic():
+            if User.by_email(user.email) is not None:  # registered since the form checked
+                raise EmailTaken(email)
             user.save()
             _send_verification(user)
     except IntegrityError as exc:

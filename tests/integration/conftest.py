@@ -1,0 +1,53 @@
+"""Real servers: gunicorn serving the portal from a migrated database."""
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.tasks.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def serve_with_gunicorn(tmp_path, workers: int, extra_env: dict | None = None):
+    port = free_port()
+    env = {**os.environ, "INSTANCE_DIR": str(tmp_path), "COOKIE_SECURE": "0",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
+           "HUEY_URL": f"sqlite:///{tmp_path}/huey.db",
+           "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **(extra_env or {})}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 closed by the fixture
+    process = subprocess.Popen(
+        [bin_dir / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--access-logfile", "-", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process, base, log
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    started = []
+
+    def start(workers=3, **env):
+        process, base, log = serve_with_gunicorn(tmp_path, workers, env)
+        started.append((process, log))
+        return base
+
+    yield start
+    for process, log in started:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -1,0 +1,69 @@
+"""Migrations build the schema the models describe, from nothing and from an older version."""
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from playhouse.schema_diff import diff_models
+
+from portal.cli import migrate
+from portal.db import db, open_database
+from portal.models import ALL_MODELS
+from tests.conftest import ON_POSTGRES, POSTGRES_URL
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database with no tables: a new SQLite file, or a new PostgreSQL database."""
+    previous = db.obj
+    if not ON_POSTGRES:
+        database = open_database(f"sqlite:///{tmp_path}/migrate.db")
+        db.initialize(database)
+        with db.connection_context():
+            yield database
+        db.initialize(previous)
+        return
+    import psycopg2
+
+    name = f"tandem_migrate_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(POSTGRES_URL)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(POSTGRES_URL)
+    database = open_database(urlunsplit(parts._replace(path=f"/{name}")))
+    db.initialize(database)
+    with db.connection_context():
+        yield database
+    db.initialize(previous)
+    admin.cursor().execute(f'DROP DATABASE "{name}"')
+    admin.close()
+
+
+def test_migrating_an_empty_database_gives_the_current_schema(empty_database):
+    applied = migrate()
+    assert applied[0] == "0001_initial"
+    assert not diff_models(db.obj, ALL_MODELS), str(diff_models(db.obj, ALL_MODELS))
+    assert migrate() == []  # a second run has nothing to do
+
+
+def test_migrating_the_previous_schema_keeps_the_data(empty_database):
+    migrate("0001_initial")
+    db.execute_sql("INSERT INTO \"user\" (name, email, password_hash, role, created_at, "
+                   "suspension_reason, organisation, job_title, staff_group, pay_band, "
+                   "region, bio, specialisms) VALUES ('Old Timer', 'old@example.org', 'x', "
+                   "'admin', '2026-01-01 00:00:00', '', '', '', '', '', '', '', '')")
+    assert migrate() == ["0002_groups_audit", "0003_theme_topics"]
+    assert not diff_models(db.obj, ALL_MODELS)
+    from portal.blueprints.accounts.models import User
+    from portal.blueprints.hub.models import Topic
+
+    assert User.get(User.email == "old@example.org").role == "admin"
+    assert Topic.select().count() == 10
+
+
+def test_db_upgrade_command(app, tmp_path):
+    app.config["DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.db"
+    db.initialize(open_database(app.config["DATABASE_URL"]))
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert "applied: 0001_initial" in result.output
+    again = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert again.output.strip() == "up to date"

@@ -1,0 +1,45 @@
+"""The permission rules, one module, read by views and templates alike."""
+import pytest
+from flask_login import AnonymousUserMixin
+
+from portal import permissions
+from portal.blueprints.accounts.models import User
+
+
+def person(role, pk=1):
+    user = User(id=pk, role=role, name=role, email=f"{role}@example.org")
+    user.session_key = "k"
+    return user
+
+
+@pytest.mark.parametrize(("role", "staff_area", "people", "groups"), [
+    ("member", False, False, False),
+    ("moderator", True, False, False),
+    ("staff", True, True, True),
+    ("admin", True, True, True),
+])
+def test_staff_area_by_role(role, staff_area, people, groups):
+    user = person(role)
+    assert permissions.can_view_staff_area(user) is staff_area
+    assert permissions.can_view_people(user) is people
+    assert permissions.can_manage_groups(user) is groups
+
+
+def test_only_admins_change_roles_or_suspend_and_never_their_own():
+    admin, other = person("admin", 1), person("member", 2)
+    assert permissions.can_change_role(admin, other)
+    assert permissions.can_suspend(admin, other)
+    assert not permissions.can_change_role(admin, admin)
+    assert not permissions.can_suspend(admin, admin)
+    assert not permissions.can_change_role(person("staff", 3), other)
+
+
+def test_anonymous_visitors_have_no_permissions():
+    anonymous = AnonymousUserMixin()
+    assert not any(rule(anonymous) for name, rule in permissions.RULES.items()
+                   if rule.__code__.co_argcount == 1)
+
+
+def test_rules_are_available_to_templates(app):
+    for name in ("can_view_staff_area", "can_change_role", "is_admin"):
+        assert app.jinja_env.globals[name] is permissions.RULES[name]
