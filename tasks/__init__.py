@@ -6,7 +6,6 @@ consumer's own app, created once at start-up.
 """
 import functools
 import os
-from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
@@ -18,7 +17,7 @@ def _build_huey():
     url = os.environ.get("HUEY_URL") or load_config()["HUEY_URL"]
     if url.startswith("redis://"):
         return RedisHuey("tandem", url=url)
-    path = urlsplit(url).path if url.startswith("sqlite:") else url
+    path = url.removeprefix("sqlite:///")  # sqlite:////abs/path or sqlite:///relative/path
     return SqliteHuey("tandem", filename=path)
 
 

@@ -19,7 +19,7 @@ class Leaflet(BaseModel):
 def leaflets(database, make_user):
     db.create_tables([Leaflet])
     mentors, cohort = Group.create(name="Mentors"), Group.create(name="Cohort 2027")
-    everyone = Leaflet.create(title="For everyone")
+    Leaflet.create(title="For everyone")
     for_mentors = Leaflet.create(title="For mentors", audience=audience.GROUPS)
     for_both = Leaflet.create(title="For mentors and cohort", audience=audience.GROUPS)
     Leaflet.create(title="For staff", audience=audience.STAFF)
