@@ -46,6 +46,8 @@ def _after_login_url() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"), 303)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
