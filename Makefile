@@ -1,0 +1,59 @@
+# Tandem: `make run` serves the portal locally, `make test` runs the suite on SQLite and
+# on PostgreSQL, `make bench` measures pages against a hello-world, `make lint` runs ruff.
+# Each target works on a fresh Debian 12 machine: it makes .venv and installs what it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The stamp is remade when pyproject.toml changes, so `make` reinstalls after a dep bump.
+STAMP  := $(VENV)/.installed
+
+TEST_PACKAGES  := chromium postgresql redis-server wrk
+BENCH_PACKAGES := wrk
+PYTEST_ARGS    ?=
+
+export DEBIAN_FRONTEND := noninteractive
+
+.PHONY: run test test-sqlite test-postgres bench lint venv db
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/ensure-packages python3-venv
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+db: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo
+
+run: db
+	COOKIE_SECURE=0 scripts/serve
+
+# Both runs always happen; the target fails if either failed.
+test: $(STAMP)
+	@scripts/ensure-packages $(TEST_PACKAGES)
+	@status=0; \
+	echo; echo "===== pytest on SQLite (temporary files) ====="; \
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
+	echo; echo "===== pytest on PostgreSQL (temporary server on 127.0.0.1) ====="; \
+	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
+	echo; \
+	if [ $$status -eq 0 ]; then echo "make test: SQLite and PostgreSQL runs passed"; \
+	else echo "make test: FAILED (see the runs above)"; fi; \
+	exit $$status
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@scripts/ensure-packages postgresql
+	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@scripts/ensure-packages $(BENCH_PACKAGES)
+	$(BIN)/python bench/bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
