@@ -6,10 +6,14 @@ from portal import db as database
 from portal import extensions
 from portal.config import load_config
 
-BLUEPRINTS = [
+# View modules; an area whose views span several modules shares the first one's `bp`.
+VIEW_MODULES = [
     "portal.blueprints.home.views",
     "portal.blueprints.accounts.views",
     "portal.blueprints.staff.views",
+    "portal.blueprints.hub.views",
+    "portal.blueprints.hub.views_comments",
+    "portal.blueprints.hub.views_manage",
 ]
 
 
@@ -52,6 +56,12 @@ def _configure_templates(app: Flask) -> None:
     from portal.navigation import main_navigation
 
     app.jinja_env.globals["main_navigation"] = main_navigation
+    from portal.search import highlight
+
+    app.jinja_env.filters["highlight"] = highlight
+    from portal.blueprints.hub.models import KINDS
+
+    app.jinja_env.globals["kinds"] = KINDS
 
 
 def _configure_login(app: Flask) -> None:
@@ -80,8 +90,12 @@ def _configure_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for module_name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module_name).bp)
+    blueprints = {}
+    for module_name in VIEW_MODULES:
+        bp = importlib.import_module(module_name).bp
+        blueprints.setdefault(bp.name, bp)
+    for bp in blueprints.values():
+        app.register_blueprint(bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -1,8 +1,10 @@
 """Idempotent demo content: topics, groups and one account per role."""
+from pathlib import Path
+
 from portal.blueprints.accounts.models import User, UserTopic
-from portal.blueprints.hub.models import THEMES, Topic
 from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db, utcnow
+from portal.taxonomy import THEMES, Topic
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_ACCOUNTS = [
@@ -42,6 +44,44 @@ def ensure_user(email: str, name: str, role: str, password: str, method: str):
     return user, created
 
 
+ARTICLES_DIR = Path(__file__).resolve().parent / "demo_content" / "hub"
+
+
+def read_article_file(path: Path) -> dict:
+    """A Markdown file with a front matter block of `key: value` lines between `---`."""
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    meta = dict(line.split(":", 1) for line in front.strip().splitlines())
+    meta = {k.strip(): v.strip() for k, v in meta.items()}
+    meta["topics"] = [t.strip() for t in meta.get("topics", "").split(";") if t.strip()]
+    meta["body"] = body.strip() + "\n"
+    return meta
+
+
+def ensure_articles(author) -> int:
+    """Publish each demo article once, by title."""
+    from portal import audience
+    from portal.blueprints.hub import services
+    from portal.blueprints.hub.models import Article
+
+    topics = {t.name: t.id for t in Topic.select()}
+    groups = {g.name: g.id for g in Group.select()}
+    added = 0
+    for path in sorted(ARTICLES_DIR.glob("*.md")):
+        meta = read_article_file(path)
+        if Article.select().where(Article.title == meta["title"]).exists():
+            continue
+        kind, _, group_name = meta.get("audience", audience.SIGNED_IN).partition(":")
+        article = services.save_article(
+            author, None, title=meta["title"], summary=meta["summary"], body=meta["body"],
+            kind=meta.get("kind", "guide"), topic_ids=[topics[t] for t in meta["topics"]],
+            audience_value=kind, group_ids=[groups[group_name]] if group_name else [],
+            review_by=None, note="Demo content")
+        services.publish_now(author, article)
+        added += 1
+    return added
+
+
 def seed(method: str = "scrypt") -> list[tuple[str, str]]:
     with db.atomic():
         ensure_topics()
@@ -58,4 +98,5 @@ def seed(method: str = "scrypt") -> list[tuple[str, str]]:
         UserTopic.insert_many(
             [{"user": people["mentor@tandem.example"].id, "topic": t.id} for t in topics]
         ).on_conflict_ignore().execute()
+        ensure_articles(people["staff@tandem.example"])
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

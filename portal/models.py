@@ -1,10 +1,20 @@
 """Every model in the portal, in dependency order: for create_tables and schema checks."""
 from portal.audience import AudienceGroup
 from portal.blueprints.accounts.models import User, UserSession, UserTopic
-from portal.blueprints.hub.models import Topic
+from portal.blueprints.hub.models import (
+    Article,
+    ArticleRevision,
+    ArticleTopic,
+    Bookmark,
+    Comment,
+    Rating,
+)
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
+from portal.search import SearchDocument
+from portal.settings import Setting
+from portal.taxonomy import Topic
 
 ALL_MODELS = [
     Topic,
@@ -17,4 +27,20 @@ ALL_MODELS = [
     AuditEntry,
     OutboxMessage,
     RateLimitEvent,
+    Setting,
+    SearchDocument,
+    Article,
+    ArticleTopic,
+    ArticleRevision,
+    Bookmark,
+    Rating,
+    Comment,
 ]
+
+
+def create_all(database) -> None:
+    """Tables for the models plus the search engine's own index tables (tests, scripts)."""
+    from portal.search import create_index_tables
+
+    database.create_tables(ALL_MODELS)
+    create_index_tables(database)

@@ -49,5 +49,17 @@ def can_edit_profile(user, person) -> bool:
     return _signed_in(user) and user.id == person.id
 
 
+def can_manage_articles(user) -> bool:
+    return is_staff(user)
+
+
+def can_edit_comment(user, comment) -> bool:
+    return _signed_in(user) and comment.author_id == user.id and not comment.hidden
+
+
+def can_hide_comment(user, comment=None) -> bool:
+    return is_moderator(user)
+
+
 RULES = {name: fn for name, fn in globals().items()
          if callable(fn) and (name.startswith("can_") or name.startswith("is_"))}

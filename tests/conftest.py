@@ -11,7 +11,7 @@ os.environ.setdefault("HUEY_URL", "sqlite:////tmp/tandem-test-huey.db")
 from portal import create_app  # noqa: E402
 from portal.blueprints.accounts.models import User  # noqa: E402
 from portal.db import db, open_database, utcnow  # noqa: E402
-from portal.models import ALL_MODELS  # noqa: E402
+from portal.models import ALL_MODELS, create_all  # noqa: E402
 from tasks import huey  # noqa: E402
 from tests.pages import Page  # noqa: E402
 
@@ -35,8 +35,9 @@ def _postgres_schema():
     database = open_database(POSTGRES_URL)
     db.initialize(database)
     with db.connection_context():
+        db.execute_sql("DROP TABLE IF EXISTS search_vector")
         db.drop_tables(ALL_MODELS, safe=True, cascade=True)
-        db.create_tables(ALL_MODELS)
+        create_all(db)
     yield database
 
 
@@ -62,9 +63,9 @@ def app(tmp_path, _postgres_schema):
     with db.connection_context():
         if ON_POSTGRES:
             tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
-            db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            db.execute_sql(f"TRUNCATE {tables}, search_vector RESTART IDENTITY CASCADE")
         else:
-            db.create_tables(ALL_MODELS)
+            create_all(db)
     yield app
 
 
@@ -81,8 +82,8 @@ def database(app):
 @pytest.fixture
 def topics(app):
     """The theme topics that the migrations put into every database."""
-    from portal.blueprints.hub.models import Topic
     from portal.demo import ensure_topics
+    from portal.taxonomy import Topic
 
     with app.app_context(), db.connection_context():
         ensure_topics()
@@ -117,6 +118,36 @@ def make_user(app):
             user.set_password(password, FAST_HASH)
             user.save()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_article(app, make_user):
+    """Articles through the real service: a revision, topics, audience and search entry."""
+    from portal import audience
+    from portal.blueprints.hub import services
+
+    authors = []
+
+    def make(title="Planning your handover", summary="What to hand over, and to whom.",
+             body="## Before you go\n\nWrite it down.", kind="guide", topic_ids=(),
+             audience_value=audience.SIGNED_IN, group_ids=(), published=True, author=None):
+        if author is None:
+            if not authors:
+                authors.append(make_user(role="staff", name="Hub Author"))
+            author = authors[0]
+        with app.app_context(), db.connection_context():
+            from portal.blueprints.accounts.models import User
+
+            owner = User.get_by_id(author.id)
+            article = services.save_article(
+                owner, None, title=title, summary=summary, body=body, kind=kind,
+                topic_ids=list(topic_ids), audience_value=audience_value,
+                group_ids=list(group_ids), review_by=None)
+            if published:
+                services.publish_now(owner, article)
+            return article
 
     return make
 

@@ -11,8 +11,8 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.blueprints.hub.models import Topic
 from portal.db import BaseModel, utcnow
+from portal.taxonomy import Topic
 
 ROLES = ("member", "moderator", "staff", "admin")
 ROLE_LABELS = {"member": "Member", "moderator": "Moderator", "staff": "Programme staff",

@@ -14,9 +14,9 @@ from portal.blueprints.accounts.forms import (
     ResetPasswordForm,
 )
 from portal.blueprints.accounts.models import User
-from portal.blueprints.hub.models import Topic
 from portal.ratelimit import Limit
 from portal.security import is_safe_next
+from portal.taxonomy import Topic
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 

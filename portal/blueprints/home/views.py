@@ -3,9 +3,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import PeeweeException
 
-from portal.blueprints.hub.models import Topic
 from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db
+from portal.blueprints.hub.models import Article
+from portal.taxonomy import Topic
 
 bp = Blueprint("home", __name__)
 
@@ -31,8 +32,13 @@ def index():
 def dashboard():
     groups = (Group.select().join(GroupMembership)
               .where(GroupMembership.user == current_user.id).order_by(Group.name))
-    return render_template("home/dashboard.html", groups=list(groups),
-                           topics=list(current_user.topics()))
+    topics = list(current_user.topics())
+    return render_template(
+        "home/dashboard.html", groups=list(groups), topics=topics,
+        for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
+        bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
+        recent=list(Article.visible_to(current_user)
+                    .order_by(Article.updated_at.desc(), Article.id.desc()).limit(5)))
 
 
 @bp.get("/accessibility")

@@ -1,27 +1,154 @@
-"""Hub models. Topics are the recurring themes that articles, resources and profiles share."""
-from peewee import CharField, IntegerField
+"""The knowledge hub: topics, articles with revisions, bookmarks, ratings and comments."""
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
 
-from portal.db import BaseModel
+from portal import audience
+from portal.blueprints.accounts.models import User
+from portal.db import BaseModel, utcnow
+from portal.taxonomy import Topic
 
-THEMES = [
-    "Handover and succession planning",
-    "Staying connected during leave",
-    "Returning to work",
-    "Identity after a life change",
-    "Managing change",
-    "Work–life balance",
-    "Resilience",
-    "Rebuilding networks",
-    "Diversity and inclusion",
-    "Career development",
-]
+DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
+STATUS_LABELS = {DRAFT: "Draft", REVIEW: "In review", PUBLISHED: "Published",
+                 ARCHIVED: "Archived"}
+KINDS = {"guide": "Guide", "story": "Story", "toolkit": "Toolkit", "checklist": "Checklist"}
 
 
-class Topic(BaseModel):
-    name = CharField(max_length=80, unique=True)
-    slug = CharField(max_length=80, unique=True)
-    position = IntegerField(default=0)
+class Article(BaseModel):
+    title = CharField(max_length=200)
+    slug = CharField(max_length=120, unique=True)
+    summary = TextField(default="")
+    body = TextField(default="")
+    body_html = TextField(default="")
+    contents = TextField(default="[]")  # JSON list of headings for the contents list
+    kind = CharField(max_length=20, default="guide")
+    status = CharField(max_length=20, default=DRAFT)
+    audience = audience.audience_field()
+    owner = ForeignKeyField(User, backref="articles", on_delete="RESTRICT")
+    reviewer = ForeignKeyField(User, backref="reviewed_articles", null=True,
+                               on_delete="SET NULL")
+    review_by = DateField(null=True, index=True)
+    reading_minutes = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    published_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "updated_at", "id"), False),)
 
     @classmethod
-    def ordered(cls):
-        return cls.select().order_by(cls.position, cls.name)
+    def visible_to(cls, user):
+        """What this person may read: published, and in its audience. Staff see drafts too
+        on the staff pages, never in these lists."""
+        return cls.select().where(cls.status == PUBLISHED, audience.visible_to(cls, user))
+
+    @classmethod
+    def on_topics(cls, user, topic_ids: list[int]):
+        on_topic = ArticleTopic.select(ArticleTopic.article).where(
+            ArticleTopic.topic.in_(topic_ids or [0]))
+        return (cls.visible_to(user).where(cls.id.in_(on_topic))
+                .order_by(cls.updated_at.desc(), cls.id.desc()))
+
+    @classmethod
+    def bookmarked_by(cls, user):
+        return (cls.visible_to(user).join(Bookmark, on=(Bookmark.article == cls.id))
+                .where(Bookmark.user == user.id)
+                .order_by(Bookmark.created_at.desc(), Bookmark.id.desc()))
+
+    @classmethod
+    def with_topics(cls, articles: list) -> list:
+        """Attach each article's topics with one query, whatever the number of articles."""
+        by_article: dict[int, list] = {a.id: [] for a in articles}
+        if by_article:
+            links = (ArticleTopic.select(ArticleTopic.article, Topic)
+                     .join(Topic).where(ArticleTopic.article.in_(list(by_article)))
+                     .order_by(Topic.position))
+            for link in links:
+                by_article[link.article_id].append(link.topic)
+        for article in articles:
+            article.topic_list = by_article[article.id]
+        return articles
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
+
+    def topics(self):
+        return Topic.ordered().join(ArticleTopic).where(ArticleTopic.article == self)
+
+
+class ArticleTopic(BaseModel):
+    article = ForeignKeyField(Article, backref="topic_links", on_delete="CASCADE")
+    topic = ForeignKeyField(Topic, backref="article_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("article", "topic"), True), (("topic", "article"), False))
+
+
+class ArticleRevision(BaseModel):
+    article = ForeignKeyField(Article, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()
+    title = CharField(max_length=200)
+    summary = TextField(default="")
+    body = TextField(default="")
+    editor = ForeignKeyField(User, backref="article_revisions", null=True,
+                             on_delete="SET NULL")
+    note = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("article", "number"), True),)
+
+
+class Bookmark(BaseModel):
+    article = ForeignKeyField(Article, backref="bookmarks", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="bookmarks", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "article"), True),)
+
+
+class Rating(BaseModel):
+    article = ForeignKeyField(Article, backref="ratings", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="ratings", on_delete="CASCADE")
+    stars = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("article", "user"), True),)
+
+    @classmethod
+    def summary_for(cls, article) -> tuple[float | None, int]:
+        row = (cls.select(fn.AVG(cls.stars).alias("average"), fn.COUNT(cls.id).alias("n"))
+               .where(cls.article == article).dicts().get())
+        return (float(row["average"]) if row["average"] is not None else None, row["n"])
+
+
+class Comment(BaseModel):
+    article = ForeignKeyField(Article, backref="comments", on_delete="CASCADE")
+    author = ForeignKeyField(User, backref="comments", on_delete="CASCADE")
+    body = TextField()
+    body_html = TextField()
+    created_at = DateTimeField(default=utcnow)
+    edited_at = DateTimeField(null=True)
+    hidden = BooleanField(default=False)
+    hidden_reason = CharField(max_length=300, default="")
+    deleted = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("article", "created_at", "id"), False),)
+
+    @classmethod
+    def for_article(cls, article):
+        return (cls.select(cls, User).join(User, JOIN.INNER)
+                .where(cls.article == article, cls.deleted == False)  # noqa: E712
+                .order_by(cls.created_at, cls.id))

@@ -1,0 +1,136 @@
+"""Reading the hub: lists, topics, search and the article page, with bookmarks and ratings."""
+import json
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from portal import permissions, search
+from portal.blueprints.hub import services
+from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
+from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
+from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.pagination import newest_first
+from portal.taxonomy import Topic
+
+bp = Blueprint("hub", __name__, url_prefix="/hub")
+PAGE_SIZE = 20
+SEARCH_LIMIT = 50
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """The hub is for people with an account; audiences narrow it further."""
+
+
+def get_article_or_404(slug: str) -> Article:
+    """A published article this person may read; staff may also preview unpublished ones."""
+    query = Article.select().where(Article.slug == slug)
+    if not permissions.can_manage_articles(current_user):
+        query = Article.visible_to(current_user).where(Article.slug == slug)
+    return query.first() or abort(404)
+
+
+def _page_of(query, template, fragment, **context):
+    page = newest_first(query, Article.updated_at, Article.id, request.args.get("after"),
+                        PAGE_SIZE)
+    Article.with_topics(page.rows)
+    return render_page_or_fragment(template, fragment, articles=page.rows,
+                                   next_cursor=page.next_cursor, **context)
+
+
+@bp.get("/")
+def index():
+    return _page_of(Article.visible_to(current_user), "hub/index.html", "hub/_article_rows.html",
+                    topics=list(Topic.ordered()), form=_search_form())
+
+
+@bp.get("/topics/<slug>")
+def topic(slug):
+    topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
+    in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
+    return _page_of(Article.visible_to(current_user).where(Article.id.in_(in_topic)),
+                    "hub/topic.html", "hub/_article_rows.html", topic=topic)
+
+
+def _search_form() -> SearchForm:
+    form = SearchForm(request.args)
+    form.topic.choices = [SelectChoice("", "All topics")] + [
+        SelectChoice(t.slug, t.name) for t in Topic.ordered()]
+    return form
+
+
+@bp.get("/search")
+def search_articles():
+    form = _search_form()
+    results = []
+    if form.validate() and form.q.data:
+        results = list(_search(form.q.data, form.topic.data, form.kind.data))
+        Article.with_topics(results)
+    return render_page_or_fragment("hub/search.html", "hub/_search_results.html", form=form,
+                                   results=results, q=form.q.data or "")
+
+
+def _search(text: str, topic_slug: str | None, kind: str | None):
+    hits = search.matches(services.SEARCH_KIND, text)
+    if hits is None:
+        return []
+    hits = hits.alias("hits")
+    query = (Article.visible_to(current_user)
+             .select_extend(hits.c.rank.alias("rank"), hits.c.snippet.alias("snippet"))
+             .join(hits, on=(hits.c.object_id == Article.id))
+             .order_by(hits.c.rank, Article.id).limit(SEARCH_LIMIT))
+    if topic_slug:
+        query = query.where(Article.id.in_(
+            ArticleTopic.select(ArticleTopic.article).join(Topic)
+            .where(Topic.slug == topic_slug)))
+    if kind:
+        query = query.where(Article.kind == kind)
+    return query.objects()
+
+
+def _article_page(article: Article, status: int = 200, **forms):
+    """The article page; a form that failed validation is passed in to show its errors."""
+    average, count = Rating.summary_for(article)
+    mine = Rating.get_or_none(Rating.article == article, Rating.user == current_user.id)
+    context = {
+        "rating_form": RatingForm(stars=mine.stars if mine else None),
+        "comment_form": CommentForm(), "hide_form": HideForm(), **forms}
+    return render_template(
+        "hub/article.html", article=article, topics=list(article.topics()),
+        contents=json.loads(article.contents), average=average, rating_count=count,
+        bookmarked=Bookmark.select().where(Bookmark.article == article,
+                                           Bookmark.user == current_user.id).exists(),
+        comments=list(Comment.for_article(article)), **context), status
+
+
+@bp.get("/articles/<slug>")
+def show(slug):
+    return _article_page(get_article_or_404(slug))
+
+
+@bp.post("/articles/<slug>/bookmark")
+def bookmark(slug):
+    """CSRFProtect checks the token on every POST, form field or X-CSRFToken header."""
+    article = get_article_or_404(slug)
+    bookmarked = services.toggle_bookmark(current_user, article)
+    if wants_fragment():
+        return render_template("hub/_bookmark.html", article=article, bookmarked=bookmarked)
+    return redirect(url_for("hub.show", slug=slug), 303)
+
+
+@bp.post("/articles/<slug>/rating")
+def rate(slug):
+    article = get_article_or_404(slug)
+    form = RatingForm()
+    if form.validate_on_submit():
+        services.rate(current_user, article, form.stars.data)
+    elif not wants_fragment():
+        return _article_page(article, 422, rating_form=form)
+    if wants_fragment():
+        average, count = Rating.summary_for(article)
+        return render_template("hub/_rating.html", article=article, rating_form=form,
+                               average=average, rating_count=count,
+                               saved=not form.errors), 422 if form.errors else 200
+    return redirect(url_for("hub.show", slug=slug, _anchor="rating"), 303)

@@ -1,0 +1,109 @@
+"""Comments on articles: posted and edited in place with htmx, or as plain forms."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal import permissions
+from portal.blueprints.hub import services
+from portal.blueprints.hub.forms import CommentForm, HideForm
+from portal.blueprints.hub.models import Comment
+from portal.blueprints.hub.views import _article_page, bp, get_article_or_404
+from portal.htmx import wants_fragment
+from portal.ratelimit import Limit
+
+POSTS_PER_MINUTE = 5
+
+
+def get_comment_or_404(comment_id: int, for_: str) -> Comment:
+    comment = (Comment.select().where(Comment.id == comment_id, Comment.deleted == False)  # noqa: E712
+               .first()) or abort(404)
+    get_article_or_404(comment.article.slug)  # the reader must be able to see the article
+    allowed = {"edit": permissions.can_edit_comment, "hide": permissions.can_hide_comment}
+    if not allowed[for_](current_user, comment):
+        abort(403)
+    return comment
+
+
+def _comment_fragment(comment: Comment, hide_form: HideForm | None = None):
+    return render_template("hub/_comment.html", comment=comment,
+                           hide_form=hide_form or HideForm())
+
+
+@bp.post("/articles/<slug>/comments")
+def comment(slug):
+    article = get_article_or_404(slug)
+    form, key = CommentForm(), f"user:{current_user.id}"
+    limit = Limit("comment", POSTS_PER_MINUTE, 60)
+    if form.validate_on_submit():
+        if not limit.exceeded(key):
+            limit.hit(key)
+            return _comment_posted(article, services.add_comment(current_user, article,
+                                                                 form.body.data))
+        form.body.errors.append("You are commenting too quickly. Wait a minute, then try again.")
+    if wants_fragment():
+        return render_template("hub/_comment_form.html", article=article,
+                               comment_form=form), 422
+    return _article_page(article, 422, comment_form=form)
+
+
+def _comment_posted(article, new: Comment):
+    if wants_fragment():
+        return render_template("hub/_comment_created.html", article=article, comment=new,
+                               comment_form=CommentForm(formdata=None), hide_form=HideForm())
+    flash("Your comment has been posted.", "success")
+    return redirect(url_for("hub.show", slug=article.slug, _anchor=f"comment-{new.id}"), 303)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="edit")
+    form = CommentForm(obj=comment)
+    if form.validate_on_submit():
+        services.edit_comment(comment, form.body.data)
+        if wants_fragment():
+            return _comment_fragment(comment)
+        return redirect(url_for("hub.show", slug=comment.article.slug,
+                                _anchor=f"comment-{comment.id}"), 303)
+    template = "hub/_comment_edit.html" if wants_fragment() else "hub/comment_edit.html"
+    return render_template(template, comment=comment, form=form), 422 if form.errors else 200
+
+
+@bp.get("/comments/<int:comment_id>")
+def show_comment(comment_id):
+    """One comment, for "Cancel" on the in-place edit form."""
+    comment = get_comment_or_404(comment_id, for_="edit")
+    return _comment_fragment(comment)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="edit")
+    services.delete_comment(comment)
+    flash("Your comment has been deleted.", "success")
+    if wants_fragment():
+        return render_template("_partials/flashes_oob.html")
+    return redirect(url_for("hub.show", slug=comment.article.slug, _anchor="comments"), 303)
+
+
+@bp.post("/comments/<int:comment_id>/hide")
+def hide_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="hide")
+    form = HideForm()
+    if not form.validate_on_submit():
+        if wants_fragment():
+            return _comment_fragment(comment, hide_form=form), 422
+        return _article_page(comment.article, 422, hide_form=form)
+    services.hide_comment(current_user, comment, form.reason.data.strip())
+    if wants_fragment():
+        return _comment_fragment(comment)
+    return redirect(url_for("hub.show", slug=comment.article.slug,
+                            _anchor=f"comment-{comment.id}"), 303)
+
+
+@bp.post("/comments/<int:comment_id>/unhide")
+def unhide_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="hide")
+    services.unhide_comment(current_user, comment)
+    if wants_fragment():
+        return _comment_fragment(comment)
+    return redirect(url_for("hub.show", slug=comment.article.slug,
+                            _anchor=f"comment-{comment.id}"), 303)

@@ -1,0 +1,63 @@
+"""Site settings that admins change in the portal, stored as rows, with defaults in code."""
+import json
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from peewee import CharField, TextField
+
+from portal.db import BaseModel
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    hint: str
+    default: object
+    kind: type = bool
+
+
+SPECS = [
+    SettingSpec("hub_requires_approval", "Articles need a second person's approval",
+                "A staff member other than the author approves an article in review "
+                "before it is published.", False),
+    SettingSpec("hub_review_months", "Months before an article is due for review",
+                "New articles get a review date this many months after publication.", 12, int),
+]
+SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+class Setting(BaseModel):
+    key = CharField(max_length=60, unique=True)
+    value = TextField()
+
+
+def all_settings() -> dict:
+    """Every setting, stored or default: one query, cached for the request."""
+    if has_request_context() and "settings" in g:
+        return g.settings
+    values = {spec.key: spec.default for spec in SPECS}
+    for row in Setting.select():
+        if row.key in SPECS_BY_KEY:
+            values[row.key] = json.loads(row.value)
+    if has_request_context():
+        g.settings = values
+    return values
+
+
+def get(key: str):
+    return all_settings()[key]
+
+
+def save(values: dict) -> dict:
+    """Store the given settings; returns the previous values of those that changed."""
+    current = all_settings()
+    changed = {k: current[k] for k, v in values.items() if k in SPECS_BY_KEY and current[k] != v}
+    for key in changed:
+        encoded = json.dumps(values[key])
+        (Setting.insert(key=key, value=encoded)
+         .on_conflict(conflict_target=[Setting.key], update={Setting.value: encoded})
+         .execute())
+    if has_request_context():
+        g.pop("settings", None)
+    return changed
