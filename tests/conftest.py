@@ -19,6 +19,7 @@ huey.immediate = True
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgres")
 TEST_PASSWORD = "correct horse battery"
+CSRF_RAW_TOKEN = "test-csrf-raw-token"
 FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) is slow on purpose
 
 
@@ -98,10 +99,10 @@ def client(app):
 @pytest.fixture
 def csrf_token(app, client):
     """A valid token for `client`'s session, made the way Flask-WTF makes one."""
-    raw = "test-csrf-raw-token"
     with client.session_transaction() as session:
-        session["csrf_token"] = raw
-    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
+        session["csrf_token"] = CSRF_RAW_TOKEN
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(
+        CSRF_RAW_TOKEN)
 
 
 @pytest.fixture
@@ -155,6 +156,11 @@ def make_article(app, make_user):
 @pytest.fixture
 def login(client, csrf_token):
     def do_login(user, password=TEST_PASSWORD, remember=False, next_url=None):
+        """Log in as `user`, replacing whoever was logged in on this client."""
+        client.delete_cookie("remember_token")
+        with client.session_transaction() as session:
+            session.clear()
+            session["csrf_token"] = CSRF_RAW_TOKEN
         data = {"email": user.email, "password": password, "csrf_token": csrf_token}
         if remember:
             data["remember"] = "y"

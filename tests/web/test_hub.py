@@ -2,7 +2,7 @@
 import pytest
 
 from portal import audience
-from portal.blueprints.hub.models import Article, Bookmark, Comment, Rating
+from portal.blueprints.hub.models import Bookmark, Comment, Rating
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
 from portal.db import db
 from tests.pages import Page
@@ -61,23 +61,9 @@ def test_search_finds_only_what_the_person_may_see(client, login, hub):
     login(hub["member"])
     page = Page(client.get("/hub/search?q=supervision"))
     assert page.text("#result-count") == "0 results for “supervision”"
-    login_mentor = hub["mentor"]
-    client.delete_cookie("session")
-    with client.session_transaction() as session:
-        session["csrf_token"] = "test-csrf-raw-token"
-    from tests.conftest import TEST_PASSWORD  # noqa: F401
-    client.post("/accounts/login", data={"email": login_mentor.email,
-                                         "password": "correct horse battery",
-                                         "csrf_token": _token(client)})
+    login(hub["mentor"])
     page = Page(client.get("/hub/search?q=supervision"))
     assert titles(page) == ["Running a supervision conversation"]
-
-
-def _token(client):
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer("test-secret-key", salt="wtf-csrf-token").dumps(
-        "test-csrf-raw-token")
 
 
 @pytest.mark.parametrize("key", ["mentors", "staff", "draft"])
@@ -153,12 +139,7 @@ def test_one_rating_per_person_with_the_average(app, client, login, hub, make_us
     response = client.post(f"/hub/articles/{slug}/rating",
                            data={"stars": "4", "csrf_token": csrf_token}, headers=HX)
     assert Page(response).text("#rating-summary") == "Rated 4.0 out of 5 by 1 person"
-    client.delete_cookie("session")
-    with client.session_transaction() as session:
-        session["csrf_token"] = "test-csrf-raw-token"
-    client.post("/accounts/login", data={"email": hub["mentor"].email,
-                                         "password": "correct horse battery",
-                                         "csrf_token": csrf_token})
+    login(hub["mentor"])
     plain = client.post(f"/hub/articles/{slug}/rating", data={"stars": "5",
                                                               "csrf_token": csrf_token})
     assert plain.status_code == 303
@@ -278,12 +259,10 @@ def test_moderator_hides_a_comment_and_the_author_sees_why(app, client, login, h
         assert [e.action for e in AuditEntry.select().where(
             AuditEntry.object_type == "comment")] == ["comment.hide"]
 
-    client.delete_cookie("session")
     login(hub["mentor"])
     other = Page(client.get(f"/hub/articles/{hub['articles']['open'].slug}"))
     assert "Something unkind" not in other.text("#comments-list")
     assert other.text("#comments-list") == "This comment was hidden by a moderator."
-    client.delete_cookie("session")
     login(hub["member"])
     own = Page(client.get(f"/hub/articles/{hub['articles']['open'].slug}"))
     assert "Hidden by a moderator. Reason: Not kind" in own.text("#comments-list")

@@ -3,9 +3,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import PeeweeException
 
+from portal.blueprints.hub.models import Article
 from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db
-from portal.blueprints.hub.models import Article
 from portal.taxonomy import Topic
 
 bp = Blueprint("home", __name__)
