@@ -36,6 +36,14 @@ def register_commands(app: Flask) -> None:
             for m in Runner(db.obj, str(MIGRATIONS_DIR)).status():
                 click.echo(f"[{'x' if m.applied else ' '}] {m.name}")
 
+    @app.cli.command("search-rebuild")
+    def search_rebuild():
+        """Rebuild the full-text index from the stored documents."""
+        from portal import search
+
+        with db.connection_context(), db.atomic():
+            click.echo(f"indexed {search.rebuild()} documents")
+
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", required=True)

@@ -45,6 +45,10 @@ def can_suspend(user, person) -> bool:
     return is_admin(user) and person.id != user.id
 
 
+def can_change_settings(user) -> bool:
+    return is_admin(user)
+
+
 def can_edit_profile(user, person) -> bool:
     return _signed_in(user) and user.id == person.id
 

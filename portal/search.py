@@ -78,6 +78,22 @@ def index(kind: str, object_id: int, title: str, summary: str, body: str) -> Non
             (doc_id, values["title"], values["summary"], values["body"]))
 
 
+def rebuild() -> int:
+    """Rebuild the engine's index from the documents (after a bulk import or a restore)."""
+    if is_sqlite():
+        db.execute_sql("DELETE FROM search_fts")
+        db.execute_sql("INSERT INTO search_fts (rowid, title, summary, body) "
+                       "SELECT id, title, summary, body FROM search_document")
+    else:
+        db.execute_sql("DELETE FROM search_vector")
+        db.execute_sql(
+            "INSERT INTO search_vector (id, tsv) SELECT id,"
+            " setweight(to_tsvector('english', title), 'A') ||"
+            " setweight(to_tsvector('english', summary), 'B') ||"
+            " setweight(to_tsvector('english', body), 'C') FROM search_document")
+    return SearchDocument.select().count()
+
+
 def unindex(kind: str, object_id: int) -> None:
     doc = SearchDocument.get_or_none(SearchDocument.kind == kind,
                                      SearchDocument.object_id == object_id)

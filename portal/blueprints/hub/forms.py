@@ -36,7 +36,7 @@ class ArticleForm(FlaskForm):
                                                       for k, v in audience.CHOICES],
                           default=audience.SIGNED_IN,
                           validators=[InputRequired("Choose who can read it")])
-    groups = MultiCheckboxField("Groups", coerce=int, validators=[Optional()],
+    groups = MultiCheckboxField("Groups", coerce=int,
                                 description="Only for “Members of chosen groups”")
     review_by = DateField("Review by", validators=[Optional()],
                           description="The owner is reminded to check the article on this "

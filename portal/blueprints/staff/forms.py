@@ -2,9 +2,24 @@
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
 from portal.blueprints.staff.models import Group
@@ -62,3 +77,12 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Search by name or email", validators=[Optional(), Length(max=100)])
+
+
+class SettingsForm(FlaskForm):
+    """One field per site setting; built from portal.settings.SPECS."""
+
+    hub_requires_approval = BooleanField("Articles need a second person's approval")
+    hub_review_months = IntegerField("Months before an article is due for review", validators=[
+        InputRequired("Enter a number of months"),
+        NumberRange(min=1, max=60, message="Enter a number of months from 1 to 60")])

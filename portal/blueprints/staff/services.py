@@ -52,3 +52,15 @@ def remove_member(actor, group: Group, person) -> bool:
         if removed:
             AuditEntry.record(actor, "group.remove_member", group, {"user_id": person.id}, {})
     return bool(removed)
+
+
+def save_settings(actor, values: dict) -> None:
+    from portal import settings
+    from portal.settings import Setting
+
+    with db.atomic():
+        changed = settings.save(values)
+        if changed:
+            marker = Setting.get(Setting.key == next(iter(changed)))
+            AuditEntry.record(actor, "settings.change", marker, changed,
+                              {key: values[key] for key in changed})

@@ -4,7 +4,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import permissions
+from portal import permissions, settings
 from portal.blueprints.accounts import services as account_services
 from portal.blueprints.accounts.forms import EmptyForm
 from portal.blueprints.accounts.models import ROLE_LABELS, User
@@ -14,6 +14,7 @@ from portal.blueprints.staff.forms import (
     GroupForm,
     RoleForm,
     SearchForm,
+    SettingsForm,
     SuspendForm,
 )
 from portal.blueprints.staff.models import Group
@@ -108,6 +109,19 @@ def unsuspend(person_id):
         account_services.lift_suspension(current_user, person)
         flash(f"{person.name} can log in again.", "success")
     return redirect(url_for("staff.person", person_id=person.id), 303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def site_settings():
+    _require(permissions.can_change_settings(current_user))
+    form = SettingsForm(data=settings.all_settings())
+    if form.validate_on_submit():
+        services.save_settings(current_user, {spec.key: form[spec.key].data
+                                              for spec in settings.SPECS})
+        flash("Settings saved.", "success")
+        return redirect(url_for("staff.site_settings"), 303)
+    return render_template("staff/settings.html", form=form, specs=settings.SPECS), \
+        422 if form.errors else 200
 
 
 @bp.get("/groups")
