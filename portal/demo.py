@@ -4,6 +4,7 @@ from pathlib import Path
 from portal.blueprints.accounts.models import User, UserTopic
 from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db, utcnow
+from portal.markup import slugify
 from portal.taxonomy import THEMES, Topic
 
 DEMO_PASSWORD = "tandem-demo-2026"
@@ -19,10 +20,6 @@ DEMO_GROUPS = {
     "Return to Work 2027 cohort": ("Mentors and mentees in the 2027 return-to-work cohort.",
                                    ["mentor@tandem.example", "mentee@tandem.example"]),
 }
-
-
-def slugify(text: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
 
 def ensure_topics() -> None:

@@ -1,7 +1,13 @@
 """Absolute links for emails, built from BASE_URL rather than the request's Host header,
-so a forged Host cannot put someone else's domain into a password-reset email."""
-from flask import current_app, url_for
+so a forged Host cannot put someone else's domain into a password-reset email. Works in
+jobs too, where there is no request."""
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)

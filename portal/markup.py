@@ -34,6 +34,7 @@ class Rendered:
 
 
 def slugify(text: str, max_length: int = 80) -> str:
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)  # dashes would vanish in ASCII
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "section"

@@ -1,0 +1,199 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by headless Chromium.
+
+- `live_server`: the `app` fixture (SQLite file, or PostgreSQL when DATABASE_URL is set)
+  served by a werkzeug thread; BASE_URL points at it, so email links open here.
+- `browser`: one Chromium for the session (Debian's, found with `shutil.which`).
+- `context` / `page`: a fresh context per test. JavaScript is on unless the test
+  parametrises `javascript` (`@pytest.mark.parametrize("javascript", [True, False])`).
+  `js_disabled_context` gives a second, JavaScript-off context in the same test.
+- `axe`: runs axe-core (WCAG 2.2 AA tags) on a page and fails the test listing each
+  violation. Page objects run it on every page they arrive at and after every in-page
+  update; a test that loads a page nobody checked fails at teardown.
+- A failed test leaves a screenshot of each open page in test-artifacts/.
+"""
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so fixtures can tell that a test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def _failed(request) -> bool:
+    return any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+               for when in ("setup", "call"))
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a free port of 127.0.0.1, in a thread of this process."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class AxeAudit:
+    """axe-core over every document a test's pages load.
+
+    A JavaScript-off page cannot run axe (its timers never fire), so its DOM is copied into
+    a JavaScript-on page at the same address, with the same stylesheets and no page
+    scripts, and checked there.
+    """
+
+    def __init__(self, browser: Browser):
+        self._browser = browser
+        self._copies: BrowserContext | None = None
+        self._loads: dict[Page, list[str]] = {}
+        self._checked: dict[Page, set[int]] = {}
+        self._javascript: dict[Page, bool] = {}
+
+    def watch(self, page: Page, javascript: bool) -> None:
+        """Count each document `page` loads, to catch one that was never checked."""
+        self._loads[page], self._checked[page] = [], set()
+        self._javascript[page] = javascript
+        page.on("load", lambda loaded: self._loads[page].append(loaded.url))
+
+    def check(self, page: Page) -> None:
+        """Run axe on the page as it is now; fail listing any violations."""
+        page.wait_for_load_state("load")
+        if self._javascript.get(page, True):
+            results = Axe().run(page, options=AXE_OPTIONS)
+        else:
+            results = self._check_copy(page)
+        if page in self._loads:
+            self._checked[page].add(len(self._loads[page]) - 1)
+        violations = results.response["violations"]
+        if violations:
+            pytest.fail(self.describe(page.url, violations), pytrace=False)
+
+    def unchecked(self) -> list[str]:
+        return [url for page, urls in self._loads.items() for i, url in enumerate(urls)
+                if i not in self._checked[page]]
+
+    def close(self) -> None:
+        if self._copies is not None:
+            self._copies.close()
+
+    def _check_copy(self, page: Page):
+        html, address = page.content(), page.url.split("#")[0]
+        if self._copies is None:
+            self._copies = self._browser.new_context()
+        copy = self._copies.new_page()
+        copy.route(lambda url: url.split("#")[0] == address,
+                   lambda route: route.fulfill(status=200, body=html, headers={
+                       "Content-Type": "text/html; charset=utf-8",
+                       "Content-Security-Policy": "script-src 'none'"}))
+        try:
+            copy.goto(address)
+            return Axe().run(copy, options=AXE_OPTIONS)
+        finally:
+            copy.close()
+
+    @staticmethod
+    def describe(url: str, violations: list[dict]) -> str:
+        lines = [f"axe found {len(violations)} WCAG 2.2 AA violation(s) on {url}:"]
+        for violation in violations:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}"
+                         f" <{violation['helpUrl']}>")
+            for node in violation["nodes"]:
+                lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def axe(browser, request):
+    audit = AxeAudit(browser)
+    yield audit
+    audit.close()
+    unchecked = audit.unchecked()
+    if unchecked and not _failed(request):
+        pytest.fail(f"pages loaded but never checked with axe: {unchecked}", pytrace=False)
+
+
+@pytest.fixture
+def javascript() -> bool:
+    """Parametrise this to run a test with JavaScript off."""
+    return True
+
+
+@pytest.fixture
+def new_page(browser, live_server, axe, request):
+    """Open a page in a fresh context; screenshots of every page if the test fails."""
+    contexts: list[BrowserContext] = []
+    pages: list[Page] = []
+
+    def open_page(javascript: bool = True) -> Page:
+        context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        axe.watch(page, javascript)
+        pages.append(page)
+        return page
+
+    yield open_page
+    if _failed(request):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
+        for n, page in enumerate(pages):
+            suffix = f"-{n}" if n else ""
+            page.screenshot(path=ARTIFACTS / f"{name}{suffix}.png", full_page=True)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page, javascript) -> Page:
+    return new_page(javascript=javascript)
+
+
+@pytest.fixture
+def context(page) -> BrowserContext:
+    return page.context
+
+
+@pytest.fixture
+def js_disabled_page(new_page) -> Page:
+    """A page in its own context with JavaScript off, next to `page`."""
+    return new_page(javascript=False)
+
+
+@pytest.fixture
+def js_disabled_context(js_disabled_page) -> BrowserContext:
+    return js_disabled_page.context
