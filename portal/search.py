@@ -134,7 +134,7 @@ def _postgres_matches(kind: str, words: list[str]):
     headline_options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12"
     return (SearchDocument
             .select(SearchDocument.object_id,
-                    (-fn.ts_rank_cd(vector.tsv, query, 32)).alias("rank"),
+                    (fn.ts_rank_cd(vector.tsv, query, 32) * -1).alias("rank"),
                     fn.ts_headline("english",
                                    SearchDocument.summary.concat(" ").concat(
                                        SearchDocument.body),
