@@ -9,7 +9,7 @@ from portal.blueprints.hub.models import (
     Comment,
     Rating,
 )
-from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
+from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
 from portal.search import SearchDocument
@@ -35,6 +35,7 @@ ALL_MODELS = [
     Bookmark,
     Rating,
     Comment,
+    Report,
 ]
 
 

@@ -56,3 +56,26 @@ class AuditEntry(BaseModel):
                           object_type=type(obj).__name__.lower(), object_id=obj.id,
                           before=json.dumps(before or {}, default=str, sort_keys=True),
                           after=json.dumps(after or {}, default=str, sort_keys=True))
+
+
+REPORT_REASONS = {"abuse": "Abusive or unkind", "spam": "Spam or advertising",
+                  "privacy": "Shares personal or patient information",
+                  "wrong": "Wrong or harmful advice", "other": "Something else"}
+
+
+class Report(BaseModel):
+    """Someone flags a post or a comment for the moderators."""
+
+    object_type = CharField(max_length=40)  # "post" or "comment"
+    object_id = IntegerField()
+    reporter = ForeignKeyField(User, backref="reports_made", on_delete="CASCADE")
+    reason = CharField(max_length=20)
+    note = TextField(default="")
+    status = CharField(max_length=20, default="open", index=True)  # open, dismissed, actioned
+    created_at = DateTimeField(default=utcnow, index=True)
+    resolved_by = ForeignKeyField(User, backref="reports_resolved", null=True,
+                                  on_delete="SET NULL")
+    resolved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("object_type", "object_id", "reporter"), True),)
