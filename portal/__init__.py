@@ -14,6 +14,8 @@ VIEW_MODULES = [
     "portal.blueprints.hub.views",
     "portal.blueprints.hub.views_comments",
     "portal.blueprints.hub.views_manage",
+    "portal.blueprints.library.views",
+    "portal.blueprints.library.views_manage",
 ]
 
 
@@ -62,6 +64,9 @@ def _configure_templates(app: Flask) -> None:
     from portal.blueprints.hub.models import KINDS
 
     app.jinja_env.globals["kinds"] = KINDS
+    from portal.blueprints.library.models import KINDS as LIBRARY_KINDS
+
+    app.jinja_env.globals["library_kinds"] = LIBRARY_KINDS
 
 
 def _configure_login(app: Flask) -> None:

@@ -9,6 +9,12 @@ from portal.blueprints.hub.models import (
     Comment,
     Rating,
 )
+from portal.blueprints.library.models import (
+    ArticleResource,
+    Resource,
+    ResourceFile,
+    ResourceTopic,
+)
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
@@ -36,6 +42,10 @@ ALL_MODELS = [
     Rating,
     Comment,
     Report,
+    Resource,
+    ResourceTopic,
+    ResourceFile,
+    ArticleResource,
 ]
 
 

@@ -65,5 +65,9 @@ def can_hide_comment(user, comment=None) -> bool:
     return is_moderator(user)
 
 
+def can_manage_library(user) -> bool:
+    return is_staff(user)
+
+
 RULES = {name: fn for name, fn in globals().items()
          if callable(fn) and (name.startswith("can_") or name.startswith("is_"))}

@@ -21,8 +21,21 @@ SPECS = [
     SettingSpec("hub_requires_approval", "Articles need a second person's approval",
                 "A staff member other than the author approves an article in review "
                 "before it is published.", False),
+    SettingSpec("library_max_upload_mb", "Largest file that can be uploaded (MB)",
+                "Uploads to the resource library larger than this are refused. At most 32.",
+                20, int),
     SettingSpec("hub_review_months", "Months before an article is due for review",
                 "New articles get a review date this many months after publication.", 12, int),
+    SettingSpec("webinar_claim_hours", "Hours to claim a webinar seat offered from the waitlist",
+                "When a seat frees up, the next person on the waitlist has this long to claim "
+                "it before it passes on. 0 books them straight away.", 24, int),
+    SettingSpec("webinar_booking_cutoff_minutes", "Minutes before a webinar that booking closes",
+                "Nobody can book or join the waitlist after this.", 60, int),
+    SettingSpec("webinar_join_minutes", "Minutes before a webinar that the joining link appears",
+                "Only people with a seat see the link, and only from this time.", 15, int),
+    SettingSpec("organisation_timezone", "Organisation time zone",
+                "Times are shown in this zone, for example Europe/London.",
+                "Europe/London", str),
 ]
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 

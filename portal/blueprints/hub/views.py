@@ -9,6 +9,7 @@ from portal import permissions, search
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
 from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
+from portal.blueprints.library.models import ArticleResource
 from portal.htmx import render_page_or_fragment, wants_fragment
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
@@ -102,7 +103,8 @@ def _article_page(article: Article, status: int = 200, **forms):
         contents=json.loads(article.contents), average=average, rating_count=count,
         bookmarked=Bookmark.select().where(Bookmark.article == article,
                                            Bookmark.user == current_user.id).exists(),
-        comments=list(Comment.for_article(article)), **context), status
+        comments=list(Comment.for_article(article)),
+        related=list(ArticleResource.related_to(article, current_user)), **context), status
 
 
 @bp.get("/articles/<slug>")

@@ -83,6 +83,32 @@ class SettingsForm(FlaskForm):
     """One field per site setting; built from portal.settings.SPECS."""
 
     hub_requires_approval = BooleanField("Articles need a second person's approval")
+    library_max_upload_mb = IntegerField("Largest file that can be uploaded (MB)", validators=[
+        InputRequired("Enter a size in MB"),
+        NumberRange(min=1, max=32, message="Enter a size from 1 to 32 MB")])
     hub_review_months = IntegerField("Months before an article is due for review", validators=[
         InputRequired("Enter a number of months"),
         NumberRange(min=1, max=60, message="Enter a number of months from 1 to 60")])
+    webinar_claim_hours = IntegerField(
+        "Hours to claim a webinar seat offered from the waitlist", validators=[
+            InputRequired("Enter a number of hours"),
+            NumberRange(min=0, max=168, message="Enter a number of hours from 0 to 168")])
+    webinar_booking_cutoff_minutes = IntegerField(
+        "Minutes before a webinar that booking closes", validators=[
+            InputRequired("Enter a number of minutes"),
+            NumberRange(min=0, max=10080, message="Enter a number of minutes from 0 to 10080")])
+    webinar_join_minutes = IntegerField(
+        "Minutes before a webinar that the joining link appears", validators=[
+            InputRequired("Enter a number of minutes"),
+            NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440")])
+    organisation_timezone = StringField("Organisation time zone", validators=[
+        InputRequired("Enter a time zone, like Europe/London")])
+
+    def validate_organisation_timezone(self, field):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(field.data.strip())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError("Enter a time zone from the tz database, like "
+                                  "Europe/London") from exc
