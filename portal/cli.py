@@ -63,7 +63,7 @@ def register_commands(app: Flask) -> None:
     def seed_demo():
         """Add demo content and one account per role. Safe to run again."""
         with db.connection_context():
-            accounts = demo.seed()
+            accounts = demo.seed(upload_dir=current_app.config["UPLOAD_DIR"])
         click.echo(f"Demo accounts (password for each: {demo.DEMO_PASSWORD}):")
         for email, role in accounts:
             click.echo(f"  {role:<10} {email}")

@@ -79,7 +79,50 @@ def ensure_articles(author) -> int:
     return added
 
 
-def seed(method: str = "scrypt") -> list[tuple[str, str]]:
+LIBRARY_DIR = Path(__file__).resolve().parent / "demo_content" / "library"
+DEMO_LINKS = [
+    ("NHS Employers: flexible working", "https://www.nhsemployers.org/",
+     "Guidance for employers and staff on flexible working in the NHS."),
+    ("Acas: maternity, paternity and shared parental leave", "https://www.acas.org.uk/",
+     "Your rights before, during and after leave, from the Advisory, Conciliation and "
+     "Arbitration Service."),
+]
+DEMO_FILES = [
+    ("Mentoring agreement template", "mentoring-agreement-template.txt",
+     "A one-page agreement for a mentor and mentee to fill in at their first meeting."),
+    ("Return to work checklist", "return-to-work-checklist.csv",
+     "Who does what before, during and after leave, as a spreadsheet."),
+]
+
+
+def ensure_resources(author, upload_dir: str) -> int:
+    """Add each demo resource once, by title: two links and two small files."""
+    from portal import audience, uploads
+    from portal.blueprints.library import services
+    from portal.blueprints.library.models import FILE, LINK, Resource
+
+    def data(title, description, kind, url=""):
+        return services.ResourceData(title=title, description=description, kind=kind, url=url,
+                                     topic_ids=[], audience_value=audience.SIGNED_IN,
+                                     group_ids=[], cohort_id=None, article_ids=[])
+
+    added = 0
+    for title, url, description in DEMO_LINKS:
+        if not Resource.select().where(Resource.title == title).exists():
+            services.create_resource(author, data(title, description, LINK, url), None,
+                                     upload_dir)
+            added += 1
+    for title, name, description in DEMO_FILES:
+        if not Resource.select().where(Resource.title == title).exists():
+            with open(LIBRARY_DIR / name, "rb") as handle:
+                checked = uploads.receive(handle, name, upload_dir, 1024 * 1024)
+            services.create_resource(author, data(title, description, FILE), checked,
+                                     upload_dir)
+            added += 1
+    return added
+
+
+def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[str, str]]:
     with db.atomic():
         ensure_topics()
         people = {}
@@ -96,4 +139,6 @@ def seed(method: str = "scrypt") -> list[tuple[str, str]]:
             [{"user": people["mentor@tandem.example"].id, "topic": t.id} for t in topics]
         ).on_conflict_ignore().execute()
         ensure_articles(people["staff@tandem.example"])
+        if upload_dir:
+            ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]
