@@ -24,6 +24,11 @@ def is_admin(user) -> bool:
     return _signed_in(user) and user.role == "admin"
 
 
+def can_post(user) -> bool:
+    """Writing anything others read (posts, comments): not while suspended."""
+    return _signed_in(user) and not user.is_suspended()
+
+
 def can_view_staff_area(user) -> bool:
     return is_moderator(user)
 
@@ -67,6 +72,42 @@ def can_hide_comment(user, comment=None) -> bool:
 
 def can_manage_library(user) -> bool:
     return is_staff(user)
+
+
+def can_manage_boards(user) -> bool:
+    return is_staff(user)
+
+
+def can_start_thread(user, board=None) -> bool:
+    """Anyone who can see a board may start a thread on it."""
+    return _signed_in(user)
+
+
+def can_reply_to_thread(user, thread) -> bool:
+    """Locked threads take no replies, except from moderators."""
+    return _signed_in(user) and (not thread.locked or is_moderator(user))
+
+
+def can_edit_post(user, post) -> bool:
+    """Authors edit their own post within the window set in the site settings."""
+    if not _signed_in(user) or post.author_id != user.id or post.deleted \
+            or post.status == "hidden":
+        return False
+    import datetime as dt
+
+    from portal import settings
+    from portal.db import utcnow
+
+    window = dt.timedelta(minutes=settings.get("boards_edit_window_minutes"))
+    return utcnow() - post.created_at <= window
+
+
+def can_delete_post(user, post) -> bool:
+    return _signed_in(user) and post.author_id == user.id and not post.deleted
+
+
+def can_report_post(user, post) -> bool:
+    return _signed_in(user) and post.author_id != user.id and not post.deleted
 
 
 RULES = {name: fn for name, fn in globals().items()

@@ -314,3 +314,33 @@ def test_members_cannot_manage_articles(client, login, hub, csrf_token):
 def test_anonymous_visitors_are_sent_to_log_in(client, hub):
     response = client.get(f"/hub/articles/{hub['articles']['open'].slug}")
     assert response.status_code == 303 and "/accounts/login" in response.headers["Location"]
+
+
+def test_a_suspended_member_reads_but_cannot_comment_until_the_end_date(app, client, login,
+                                                                       hub, csrf_token):
+    import datetime as dt
+
+    from portal.blueprints.accounts.models import User
+
+    member = hub["member"]
+    with app.app_context(), db.connection_context():
+        User.update(suspended_until=dt.datetime(2099, 5, 1), suspension_reason="Spam").where(
+            User.id == member.id).execute()
+    login(member)
+    slug = hub["articles"]["open"].slug
+    page = Page(client.get(f"/hub/articles/{slug}"))
+    notice = "You cannot post or comment until 1 May 2099. Reason: Spam"
+    assert page.text("#comment-form") == notice
+    for headers in (HX, {}):
+        refused = client.post(f"/hub/articles/{slug}/comments",
+                              data={"body": "Let me in", "csrf_token": csrf_token},
+                              headers=headers)
+        assert refused.status_code == 422
+        assert Page(refused).field_errors() == {"body": notice}
+    with app.app_context(), db.connection_context():
+        User.update(suspended_until=dt.datetime(2001, 1, 1)).where(
+            User.id == member.id).execute()
+        assert Comment.select().count() == 0
+    allowed = client.post(f"/hub/articles/{slug}/comments",
+                          data={"body": "Back again", "csrf_token": csrf_token})
+    assert allowed.status_code == 303

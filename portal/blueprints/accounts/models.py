@@ -88,7 +88,14 @@ class User(UserMixin, BaseModel):
         return self.email_verified_at is not None
 
     def is_suspended(self, now=None) -> bool:
+        """A suspended person can log in and read, but not post, until the end date."""
         return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    @property
+    def suspension_notice(self) -> str:
+        until = self.suspended_until.strftime("%-d %B %Y") if self.suspended_until else ""
+        reason = f" Reason: {self.suspension_reason}" if self.suspension_reason else ""
+        return f"You cannot post or comment until {until}.{reason}"
 
     @property
     def specialism_list(self) -> list[str]:
@@ -125,7 +132,7 @@ class UserSession(BaseModel):
         """The user behind a live session key, in one query, or None."""
         row = (cls.select(cls, User).join(User)
                .where(cls.key == key, cls.expires_at > utcnow()).first())
-        if row is None or row.user.is_suspended():
+        if row is None:
             return None
         user = row.user
         user.session_key = row.key

@@ -125,7 +125,6 @@ def suspend(actor: User, person: User, until: dt.datetime, reason: str) -> None:
         before = {"suspended_until": person.suspended_until, "reason": person.suspension_reason}
         User.update(suspended_until=until, suspension_reason=reason
                     ).where(User.id == person.id).execute()
-        end_other_sessions(person)
         AuditEntry.record(actor, "user.suspend", person, before,
                           {"suspended_until": until, "reason": reason})
 
@@ -157,8 +156,4 @@ def login_problem(user: User | None, password: str) -> str | None:
         return BAD_CREDENTIALS
     if not user.is_verified:
         return UNVERIFIED
-    if user.is_suspended():
-        until = user.suspended_until.strftime("%-d %B %Y")
-        reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
-        return f"Your account is suspended until {until}.{reason}"
     return None

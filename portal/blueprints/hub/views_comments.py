@@ -34,7 +34,9 @@ def comment(slug):
     form, key = CommentForm(), f"user:{current_user.id}"
     limit = Limit("comment", POSTS_PER_MINUTE, 60)
     if form.validate_on_submit():
-        if not limit.exceeded(key):
+        if not permissions.can_post(current_user):
+            form.body.errors.append(current_user.suspension_notice)
+        elif not limit.exceeded(key):
             limit.hit(key)
             return _comment_posted(article, services.add_comment(current_user, article,
                                                                  form.body.data))
@@ -57,7 +59,9 @@ def _comment_posted(article, new: Comment):
 def edit_comment(comment_id):
     comment = get_comment_or_404(comment_id, for_="edit")
     form = CommentForm(obj=comment)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not permissions.can_post(current_user):
+        form.body.errors.append(current_user.suspension_notice)
+    elif form.validate_on_submit():
         services.edit_comment(comment, form.body.data)
         if wants_fragment():
             return _comment_fragment(comment)

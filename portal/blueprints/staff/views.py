@@ -96,8 +96,7 @@ def suspend(person_id):
                                role_form=RoleForm(role=person.role), empty_form=EmptyForm()), 422
     until = dt.datetime.combine(form.until.data, dt.time.min)
     account_services.suspend(current_user, person, until, form.reason.data.strip())
-    flash(f"{person.name} is suspended until {form.until.data:%-d %B %Y} and has been logged "
-          "out everywhere.", "success")
+    flash(f"{person.name} cannot post or comment until {form.until.data:%-d %B %Y}.", "success")
     return redirect(url_for("staff.person", person_id=person.id), 303)
 
 
@@ -107,7 +106,7 @@ def unsuspend(person_id):
     _require(permissions.can_suspend(current_user, person))
     if EmptyForm().validate_on_submit():
         account_services.lift_suspension(current_user, person)
-        flash(f"{person.name} can log in again.", "success")
+        flash(f"{person.name} can post again.", "success")
     return redirect(url_for("staff.person", person_id=person.id), 303)
 
 
