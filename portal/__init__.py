@@ -11,11 +11,21 @@ VIEW_MODULES = [
     "portal.blueprints.home.views",
     "portal.blueprints.accounts.views",
     "portal.blueprints.staff.views",
+    "portal.blueprints.staff.views_audit",
     "portal.blueprints.hub.views",
     "portal.blueprints.hub.views_comments",
     "portal.blueprints.hub.views_manage",
     "portal.blueprints.library.views",
     "portal.blueprints.library.views_manage",
+    "portal.blueprints.webinars.views",
+    "portal.blueprints.webinars.views_calendar",
+    "portal.blueprints.webinars.views_manage",
+    "portal.blueprints.webinars.views_people",
+    "portal.blueprints.boards.views",
+    "portal.blueprints.boards.views_threads",
+    "portal.blueprints.boards.views_posts",
+    "portal.blueprints.boards.views_people",
+    "portal.blueprints.boards.views_manage",
 ]
 
 

@@ -37,6 +37,10 @@ def can_view_people(user) -> bool:
     return is_staff(user)
 
 
+def can_view_audit_log(user) -> bool:
+    return is_staff(user)
+
+
 def can_manage_groups(user) -> bool:
     return is_staff(user)
 
@@ -108,6 +112,17 @@ def can_delete_post(user, post) -> bool:
 
 def can_report_post(user, post) -> bool:
     return _signed_in(user) and post.author_id != user.id and not post.deleted
+
+
+def can_manage_webinars(user) -> bool:
+    return is_staff(user)
+
+
+def can_see_joining_link(user, session, booking) -> bool:
+    """Only the person holding a seat, and only from shortly before the start until the
+    end (the session knows when, from the site setting)."""
+    return (_signed_in(user) and booking is not None and booking.user_id == user.id
+            and booking.status == "booked" and session.joining_link_open())
 
 
 RULES = {name: fn for name, fn in globals().items()

@@ -83,6 +83,15 @@ class SettingsForm(FlaskForm):
     """One field per site setting; built from portal.settings.SPECS."""
 
     hub_requires_approval = BooleanField("Articles need a second person's approval")
+    boards_edit_window_minutes = IntegerField("Minutes to edit a board post", validators=[
+        InputRequired("Enter a number of minutes"),
+        NumberRange(min=0, max=10080, message="Enter a number of minutes from 0 to 10080")])
+    boards_daily_email_cap = IntegerField("Board emails per person per day", validators=[
+        InputRequired("Enter a number of emails"),
+        NumberRange(min=0, max=100, message="Enter a number of emails from 0 to 100")])
+    boards_posts_per_minute = IntegerField("Board posts per person per minute", validators=[
+        InputRequired("Enter a number of posts"),
+        NumberRange(min=1, max=60, message="Enter a number of posts from 1 to 60")])
     library_max_upload_mb = IntegerField("Largest file that can be uploaded (MB)", validators=[
         InputRequired("Enter a size in MB"),
         NumberRange(min=1, max=32, message="Enter a size from 1 to 32 MB")])
@@ -112,3 +121,16 @@ class SettingsForm(FlaskForm):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError("Enter a time zone from the tz database, like "
                                   "Europe/London") from exc
+
+
+class AuditSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", validators=[Optional(), Length(max=60)],
+                         description="For example user.suspend, or just user")
+    actor = StringField("Done by", validators=[Optional(), Length(max=100)],
+                        description="Name or email")
+    object_type = StringField("Kind of thing", validators=[Optional(), Length(max=40)],
+                              description="For example user, group, article, comment")
+    object_id = IntegerField("Its number", validators=[Optional()])
