@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -28,6 +28,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 TIMEOUT_MS = 10_000
+# The copy of a JavaScript-off page runs none of its scripts and, like the app's own policy,
+# fetches nothing from other hosts (the NHS.UK stylesheet asks for fonts from one).
+COPY_POLICY = "default-src 'self'; script-src 'none'; img-src 'self' data:"
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -43,10 +46,18 @@ def _failed(request) -> bool:
                for when in ("setup", "call"))
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request on the terminal; errors are still logged."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 @pytest.fixture
 def live_server(app):
     """The app on a free port of 127.0.0.1, in a thread of this process."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=QuietRequestHandler)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -78,7 +89,8 @@ class AxeAudit:
 
     def __init__(self, browser: Browser):
         self._browser = browser
-        self._copies: BrowserContext | None = None
+        self._copy: Page | None = None
+        self._copied = ("", "")
         self._loads: dict[Page, list[str]] = {}
         self._checked: dict[Page, set[int]] = {}
         self._javascript: dict[Page, bool] = {}
@@ -107,23 +119,20 @@ class AxeAudit:
                 if i not in self._checked[page]]
 
     def close(self) -> None:
-        if self._copies is not None:
-            self._copies.close()
+        if self._copy is not None:
+            self._copy.context.close()
 
     def _check_copy(self, page: Page):
-        html, address = page.content(), page.url.split("#")[0]
-        if self._copies is None:
-            self._copies = self._browser.new_context()
-        copy = self._copies.new_page()
-        copy.route(lambda url: url.split("#")[0] == address,
-                   lambda route: route.fulfill(status=200, body=html, headers={
-                       "Content-Type": "text/html; charset=utf-8",
-                       "Content-Security-Policy": "script-src 'none'"}))
-        try:
-            copy.goto(address)
-            return Axe().run(copy, options=AXE_OPTIONS)
-        finally:
-            copy.close()
+        self._copied = page.content(), page.url.split("#")[0]
+        if self._copy is None:
+            self._copy = self._browser.new_context().new_page()
+            self._copy.route(lambda url: url.split("#")[0] == self._copied[1], self._serve_copy)
+        self._copy.goto(self._copied[1])
+        return Axe().run(self._copy, options=AXE_OPTIONS)
+
+    def _serve_copy(self, route) -> None:
+        route.fulfill(status=200, body=self._copied[0], headers={
+            "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": COPY_POLICY})
 
     @staticmethod
     def describe(url: str, violations: list[dict]) -> str:
@@ -171,7 +180,7 @@ def new_page(browser, live_server, axe, request):
     if _failed(request):
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
-        for n, page in enumerate(pages):
+        for n, page in enumerate(p for p in pages if not p.is_closed()):
             suffix = f"-{n}" if n else ""
             page.screenshot(path=ARTIFACTS / f"{name}{suffix}.png", full_page=True)
     for context in contexts:
