@@ -15,6 +15,7 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
+from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
@@ -46,6 +47,7 @@ ALL_MODELS = [
     ResourceTopic,
     ResourceFile,
     ArticleResource,
+    *BOARD_MODELS,
 ]
 
 

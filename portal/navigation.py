@@ -9,6 +9,7 @@ def main_navigation(user) -> list[dict]:
         return [{"text": "Home", "href": url_for("home.index")}]
     items = [{"text": "Dashboard", "href": url_for("home.dashboard")},
              {"text": "Knowledge hub", "href": url_for("hub.index")},
+             {"text": "Boards", "href": url_for("boards.index")},
              {"text": "Library", "href": url_for("library.index")},
              {"text": "Your profile", "href": url_for("accounts.profile")}]
     if permissions.can_view_staff_area(user):

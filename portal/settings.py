@@ -36,6 +36,13 @@ SPECS = [
     SettingSpec("organisation_timezone", "Organisation time zone",
                 "Times are shown in this zone, for example Europe/London.",
                 "Europe/London", str),
+    SettingSpec("boards_edit_window_minutes", "Minutes to edit a board post",
+                "After this, authors can no longer edit their own posts (they can still "
+                "delete them).", 30, int),
+    SettingSpec("boards_daily_email_cap", "Board emails per person per day",
+                "After this many, the rest waits for the person's daily digest.", 10, int),
+    SettingSpec("boards_posts_per_minute", "Board posts per person per minute",
+                "Threads and replies beyond this are refused for a minute.", 5, int),
 ]
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 

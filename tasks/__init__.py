@@ -79,4 +79,4 @@ def flask_periodic_task(schedule, **options):
     return decorate
 
 
-from tasks import cleanup, email, reminders  # noqa: E402,F401  register every task with the consumer
+from tasks import boards, cleanup, email, reminders  # noqa: E402,F401  register every task with the consumer

@@ -1,0 +1,267 @@
+"""Peer network boards: boards, threads and posts, mentions, watching, read markers,
+notifications and email preferences.
+
+A board's audience decides who sees its threads and posts. Every read below takes the
+person and applies that audience in SQL, so lists, thread pages, search and notifications
+are filtered in the database.
+"""
+from peewee import (
+    JOIN,
+    SQL,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from portal import audience
+from portal.blueprints.accounts.models import User
+from portal.blueprints.staff.models import GroupMembership
+from portal.db import BaseModel, utcnow
+from portal.permissions import STAFF_ROLES, is_moderator
+
+VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"  # Post.status; held/hidden: issue 7
+WATCHING, NORMAL, MUTED = "watching", "normal", "muted"
+WATCH_LEVELS = {
+    WATCHING: ("Watching", "Tell me about every new post"),
+    NORMAL: ("Normal", "Tell me only when someone mentions me"),
+    MUTED: ("Muted", "Never tell me about this"),
+}
+MENTION, REPLY, NEW_THREAD = "mention", "reply", "thread"
+# Notification.email: what happens to the email for a notification.
+EMAIL_NONE, EMAIL_PENDING, EMAIL_SENT = "none", "pending", "sent"
+EMAIL_BATCHED = "batched"  # already emailed about this thread since the person last read it
+EMAIL_DIGEST, EMAIL_DIGESTED, EMAIL_SKIPPED = "digest", "digested", "skipped"
+
+
+class Board(BaseModel):
+    name = CharField(max_length=120)
+    slug = CharField(max_length=120, unique=True)
+    description = TextField(default="")
+    audience = audience.audience_field()
+    position = IntegerField(default=0, index=True)
+    thread_count = IntegerField(default=0)
+    post_count = IntegerField(default=0)
+    last_post_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def visible_to(cls, user):
+        return cls.select().where(audience.visible_to(cls, user))
+
+    @classmethod
+    def listed_for(cls, user):
+        return cls.visible_to(user).order_by(cls.position, cls.name, cls.id)
+
+    def readers(self):
+        """Everyone who can see this board: the same rule as `audience.visible_to`, turned
+        around to list people rather than boards."""
+        staff = User.role.in_(sorted(STAFF_ROLES))
+        if self.audience == audience.SIGNED_IN:
+            return User.select()
+        if self.audience == audience.STAFF:
+            return User.select().where(staff)
+        if self.audience == audience.GROUPS:
+            members = (GroupMembership.select(GroupMembership.user)
+                       .join(audience.AudienceGroup,
+                             on=(audience.AudienceGroup.group == GroupMembership.group))
+                       .where(audience.AudienceGroup.object_type == audience.object_type(Board),
+                              audience.AudienceGroup.object_id == self.id))
+            return User.select().where(staff | User.id.in_(members))
+        return User.select().where(SQL("1 = 0"))
+
+
+LastPoster = User.alias("last_poster")
+
+
+class Thread(BaseModel):
+    board = ForeignKeyField(Board, backref="threads", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    author = ForeignKeyField(User, backref="board_threads", null=True, on_delete="SET NULL")
+    pinned = BooleanField(default=False)
+    locked = BooleanField(default=False)
+    hidden = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    last_post_at = DateTimeField(default=utcnow)
+    last_poster = ForeignKeyField(User, backref="+", null=True, on_delete="SET NULL")
+    post_count = IntegerField(default=0)  # posts ever written: the last post's number
+
+    class Meta:
+        indexes = ((("board", "pinned", "last_post_at", "id"), False),)
+
+    @classmethod
+    def visible_to(cls, user):
+        """Threads on boards this person may see; hidden threads for moderators only."""
+        query = (cls.select(cls, Board).join(Board)
+                 .where(audience.visible_to(Board, user)))
+        if not is_moderator(user):
+            query = query.where(cls.hidden == False)  # noqa: E712
+        return query
+
+    @classmethod
+    def listing(cls, user, board):
+        """A board's threads with their authors, last posters and this person's read
+        marker, for the board page: one query, whatever the page."""
+        return (cls.select(cls, User, LastPoster, ReadMarker)
+                .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.author == User.id))
+                .join_from(cls, LastPoster, JOIN.LEFT_OUTER, on=(cls.last_poster == LastPoster.id))
+                .join_from(cls, ReadMarker, JOIN.LEFT_OUTER,
+                           on=((ReadMarker.thread == cls.id) & (ReadMarker.user == user.id)))
+                .where(cls.board == board.id,
+                       SQL("1 = 1") if is_moderator(user) else (cls.hidden == False)))  # noqa: E712
+
+    def last_read_number(self) -> int:
+        """From `listing`: how far this person has read (0 if never opened)."""
+        marker = getattr(self, "readmarker", None)
+        return marker.last_read_number if marker and marker.id else 0
+
+    @property
+    def is_unread(self) -> bool:
+        return self.post_count > self.last_read_number()
+
+    @property
+    def reply_count(self) -> int:
+        return max(0, self.post_count - 1)
+
+
+class Post(BaseModel):
+    thread = ForeignKeyField(Thread, backref="posts", on_delete="CASCADE")
+    number = IntegerField()  # position in the thread from 1; pages are ranges of numbers
+    author = ForeignKeyField(User, backref="board_posts", null=True, on_delete="SET NULL")
+    body = TextField()
+    body_html = TextField()
+    created_at = DateTimeField(default=utcnow)
+    edited_at = DateTimeField(null=True)
+    deleted = BooleanField(default=False)
+    status = CharField(max_length=10, default=VISIBLE)
+    hidden_reason = CharField(max_length=300, default="")
+
+    class Meta:
+        indexes = ((("thread", "number"), True), (("author", "created_at"), False))
+
+    @classmethod
+    def where_shown(cls, query, user):
+        """Narrow a query joined to Thread and Board to the posts this person may see.
+        Held posts are for their author and moderators; hidden ones show a placeholder."""
+        query = query.where(audience.visible_to(Board, user))
+        if is_moderator(user):
+            return query
+        return query.where(Thread.hidden == False,  # noqa: E712
+                           (cls.status != HELD) | (cls.author == user.id))
+
+    @classmethod
+    def shown_to(cls, user):
+        """Posts with their author, thread and board, where this person may see them."""
+        return cls.where_shown(cls.select(cls, Thread, Board, User).join(Thread).join(Board)
+                               .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.author == User.id)),
+                               user)
+
+    @classmethod
+    def page_of(cls, user, thread, first: int, last: int):
+        """The posts numbered first..last in a thread, with their authors."""
+        query = (cls.select(cls, User).join(User, JOIN.LEFT_OUTER)
+                 .where(cls.thread == thread.id, cls.number.between(first, last))
+                 .order_by(cls.number))
+        if not is_moderator(user):
+            query = query.where((cls.status != HELD) | (cls.author == user.id))
+        return query
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == HIDDEN
+
+
+class Mention(BaseModel):
+    post = ForeignKeyField(Post, backref="mentions", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="board_mentions", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "user"), True),)
+
+
+class Watch(BaseModel):
+    """A person's level for one thread or one board. No row means "normal"; a thread's
+    row outranks its board's."""
+
+    user = ForeignKeyField(User, backref="board_watches", on_delete="CASCADE")
+    thread = ForeignKeyField(Thread, backref="watches", null=True, on_delete="CASCADE")
+    board = ForeignKeyField(Board, backref="watches", null=True, on_delete="CASCADE")
+    level = CharField(max_length=10, default=WATCHING)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "thread"), True), (("user", "board"), True),
+                   (("thread", "level"), False), (("board", "level"), False))
+
+    @classmethod
+    def level_for(cls, user, *, thread=None, board=None) -> str:
+        target = (cls.thread == thread.id) if thread is not None else (cls.board == board.id)
+        return (cls.select(cls.level).where(cls.user == user.id, target).scalar()) or NORMAL
+
+
+class ReadMarker(BaseModel):
+    """How far a person has read a thread, as the number of the last post they saw."""
+
+    user = ForeignKeyField(User, backref="read_markers", on_delete="CASCADE")
+    thread = ForeignKeyField(Thread, backref="read_markers", on_delete="CASCADE")
+    last_read_number = IntegerField(default=0)
+    read_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "thread"), True),)
+
+    @classmethod
+    def number_for(cls, user, thread) -> int:
+        return (cls.select(cls.last_read_number)
+                .where(cls.user == user.id, cls.thread == thread.id).scalar()) or 0
+
+
+Actor = User.alias("actor")
+
+
+class Notification(BaseModel):
+    user = ForeignKeyField(User, backref="board_notifications", on_delete="CASCADE")
+    kind = CharField(max_length=10)  # mention, reply, thread
+    post = ForeignKeyField(Post, backref="notifications", on_delete="CASCADE")
+    thread = ForeignKeyField(Thread, backref="notifications", on_delete="CASCADE")
+    actor = ForeignKeyField(User, backref="+", null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+    email = CharField(max_length=10, default=EMAIL_NONE)
+    emailed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("post", "user"), True), (("user", "created_at", "id"), False),
+                   (("user", "thread", "read_at"), False), (("user", "email", "emailed_at"), False))
+
+    @classmethod
+    def for_user(cls, user):
+        """This person's notifications about posts they may still see, newest first."""
+        visible = Post.where_shown(Post.select(Post.id).join(Thread).join(Board), user
+                                   ).where(Post.deleted == False)  # noqa: E712
+        return (cls.select(cls, Post, Thread, Board, Actor)
+                .join(Post).join(Thread).join(Board)
+                .join_from(cls, Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id))
+                .where(cls.user == user.id, cls.post.in_(visible)))
+
+    @classmethod
+    def unread_count(cls, user) -> int:
+        return cls.for_user(user).where(cls.read_at.is_null()).count()
+
+
+class BoardPreference(BaseModel):
+    """How a person hears about board activity by email. No row means the defaults."""
+
+    user = ForeignKeyField(User, backref="board_preference", unique=True, on_delete="CASCADE")
+    email_replies = BooleanField(default=True)
+    email_mentions = BooleanField(default=True)
+    daily_digest = BooleanField(default=False)
+
+    @classmethod
+    def for_user(cls, user) -> "BoardPreference":
+        return cls.get_or_none(cls.user == user.id) or cls(user=user.id)
+
+
+MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification, BoardPreference]

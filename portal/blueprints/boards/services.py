@@ -1,0 +1,250 @@
+"""Writing to the boards. A post, its thread's and board's counters, its mentions, its
+search entry, the author's watch and read marker, and the notifications it causes are
+written in one transaction; the emails follow from a huey job once it has committed."""
+from peewee import IntegrityError
+
+from portal import audience, markup, search
+from portal.blueprints.accounts.models import User
+from portal.blueprints.boards import mentions
+from portal.blueprints.boards.models import (
+    EMAIL_NONE,
+    EMAIL_PENDING,
+    MENTION,
+    MUTED,
+    NEW_THREAD,
+    NORMAL,
+    REPLY,
+    VISIBLE,
+    WATCHING,
+    Board,
+    BoardPreference,
+    Mention,
+    Notification,
+    Post,
+    ReadMarker,
+    Thread,
+    Watch,
+)
+from portal.blueprints.staff.models import AuditEntry, Report
+from portal.db import db, utcnow
+
+SEARCH_KIND = "post"
+RESERVED_SLUGS = {"manage", "search", "notifications", "preferences", "threads", "posts"}
+
+
+class NotAllowed(Exception):
+    """The thread is locked."""
+
+
+# Boards (staff) ---------------------------------------------------------------------------
+
+def _unique_slug(name: str, board_id: int | None) -> str:
+    base = markup.slugify(name, max_length=100)
+    if base in RESERVED_SLUGS:  # these are pages of the boards area
+        base = f"{base}-board"
+    taken = {b.slug for b in Board.select(Board.slug).where(
+        Board.slug.startswith(base), Board.id != (board_id or 0))}
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def save_board(actor, board: Board | None, *, name: str, description: str,
+               audience_value: str, group_ids: list[int], position: int) -> Board:
+    creating = board is None
+    with db.atomic():
+        board = board or Board()
+        before = {} if creating else {"name": board.name, "audience": board.audience}
+        board.name, board.description = name.strip(), description.strip()
+        board.audience, board.position = audience_value, position
+        board.slug = board.slug or _unique_slug(board.name, board.id)
+        try:
+            with db.atomic():
+                board.save()
+        except IntegrityError:  # someone took the slug in the meantime
+            board.slug = _unique_slug(f"{board.name} {utcnow():%Y%m%d%H%M%S}", board.id)
+            board.save()
+        audience.set_groups(board, group_ids if audience_value == audience.GROUPS else [])
+        AuditEntry.record(actor, "board.create" if creating else "board.update", board,
+                          before, {"name": board.name, "audience": board.audience})
+    return board
+
+
+# Posting ----------------------------------------------------------------------------------
+
+def start_thread(author, board: Board, title: str, body: str) -> Post:
+    now = utcnow()
+    with db.atomic():
+        thread = Thread.create(board=board, title=title.strip(), author=author.id,
+                               created_at=now, last_post_at=now, last_poster=author.id)
+        Board.update(thread_count=Board.thread_count + 1).where(Board.id == board.id).execute()
+        post = _add_post(author, thread, board, body, now, NEW_THREAD)
+    notify_later(post.id)
+    return post
+
+
+def reply(author, thread: Thread, body: str) -> Post:
+    if thread.locked:
+        raise NotAllowed(thread.id)
+    now = utcnow()
+    with db.atomic():
+        post = _add_post(author, thread, thread.board, body, now, REPLY)
+    notify_later(post.id)
+    return post
+
+
+def _add_post(author, thread: Thread, board: Board, body: str, now, kind: str) -> Post:
+    """The next number comes from the thread's counter, raised first: the row lock (or
+    SQLite's write lock) makes concurrent replies take turns."""
+    (Thread.update(post_count=Thread.post_count + 1, last_post_at=now, last_poster=author.id)
+     .where(Thread.id == thread.id).execute())
+    number = Thread.select(Thread.post_count).where(Thread.id == thread.id).scalar()
+    thread.post_count, thread.last_post_at = number, now
+    (Board.update(post_count=Board.post_count + 1, last_post_at=now)
+     .where(Board.id == board.id).execute())
+    mentioned = mentions.find(body, board.readers())
+    post = Post.create(thread=thread, number=number, author=author.id, body=body,
+                       body_html=mentions.render(body, [p.name for p in mentioned]),
+                       created_at=now)
+    _record_mentions(post, mentioned)
+    search.index(SEARCH_KIND, post.id, thread.title, "", body)
+    Watch.insert(user=author.id, thread=thread.id, level=WATCHING).on_conflict_ignore().execute()
+    mark_read(author, thread, number, post_ids=[])
+    _notify(post, thread, board, author, mentioned, kind)
+    return post
+
+
+def _record_mentions(post: Post, mentioned: list) -> list:
+    """Store who the post mentions now; return the people it did not mention before."""
+    before = {row.user_id for row in Mention.select(Mention.user).where(Mention.post == post)}
+    now = {person.id for person in mentioned}
+    if before - now:
+        Mention.delete().where(Mention.post == post, Mention.user.in_(before - now)).execute()
+    new = [person for person in mentioned if person.id not in before]
+    if new:
+        Mention.insert_many([{"post": post.id, "user": p.id} for p in new]
+                            ).on_conflict_ignore().execute()
+    return new
+
+
+def _levels(thread: Thread, board: Board) -> dict[int, str]:
+    """Each watcher's level here: the thread's row outranks the board's."""
+    levels = dict(Watch.select(Watch.user, Watch.level).where(Watch.board == board.id).tuples())
+    levels.update(Watch.select(Watch.user, Watch.level).where(Watch.thread == thread.id)
+                  .tuples())
+    return levels
+
+
+def _notify(post: Post, thread: Thread, board: Board, author, mentioned: list, kind: str,
+            watchers: bool = True) -> None:
+    """Notifications for the people mentioned and the watchers, among those who can see
+    the board; each marked for email if their preferences ask for it."""
+    if post.status != VISIBLE:
+        return  # held posts notify when a moderator lets them through (issue 7)
+    levels = _levels(thread, board)
+    mentioned_ids = {p.id for p in mentioned if levels.get(p.id, NORMAL) != MUTED}
+    watching = {uid for uid, level in levels.items() if level == WATCHING} if watchers else set()
+    targets = (mentioned_ids | watching) - {author.id}
+    if not targets:
+        return
+    allowed = [uid for (uid,) in board.readers().select(User.id)
+               .where(User.id.in_(sorted(targets))).tuples()]
+    preferences = {p.user_id: p for p in BoardPreference.select().where(
+        BoardPreference.user.in_(allowed or [0]))}
+    rows = []
+    for uid in allowed:
+        what = MENTION if uid in mentioned_ids else kind
+        wants = preferences.get(uid) or BoardPreference()
+        email = wants.email_mentions if what == MENTION else wants.email_replies
+        rows.append({"user": uid, "kind": what, "post": post.id, "thread": thread.id,
+                     "actor": author.id, "created_at": post.created_at,
+                     "email": EMAIL_PENDING if email else EMAIL_NONE})
+    if rows:
+        Notification.insert_many(rows).on_conflict_ignore().execute()
+
+
+def notify_later(post_id: int) -> None:
+    """Ring the doorbell for the post's emails, after its transaction has committed."""
+    from tasks.boards import email_post_notifications
+
+    email_post_notifications(post_id)
+
+
+def edit_post(editor, post: Post, body: str) -> Post:
+    """Save new text; people newly mentioned are told, watchers are not told again."""
+    thread, board = post.thread, post.thread.board
+    with db.atomic():
+        mentioned = mentions.find(body, board.readers())
+        post.body, post.edited_at = body, utcnow()
+        post.body_html = mentions.render(body, [p.name for p in mentioned])
+        post.save()
+        new = _record_mentions(post, mentioned)
+        search.index(SEARCH_KIND, post.id, thread.title, "", body)
+        _notify(post, thread, board, editor, new, REPLY, watchers=False)
+    notify_later(post.id)
+    return post
+
+
+def delete_post(post: Post) -> None:
+    """The post becomes a placeholder in its thread; its number and replies stay."""
+    with db.atomic():
+        post.deleted = True
+        post.save()
+        search.unindex(SEARCH_KIND, post.id)
+
+
+# Reading, watching, reporting -------------------------------------------------------------
+
+def mark_read(user, thread: Thread, number: int, post_ids: list[int]) -> None:
+    """Move the person's marker forward to `number` (never back), and mark read their
+    notifications about the posts they have now seen."""
+    now = utcnow()
+    (ReadMarker.insert(user=user.id, thread=thread.id, last_read_number=number, read_at=now)
+     .on_conflict(conflict_target=[ReadMarker.user, ReadMarker.thread],
+                  update={ReadMarker.last_read_number: number, ReadMarker.read_at: now},
+                  where=(ReadMarker.last_read_number < number))
+     .execute())
+    if post_ids:
+        (Notification.update(read_at=now)
+         .where(Notification.user == user.id, Notification.thread == thread.id,
+                Notification.read_at.is_null(), Notification.post.in_(post_ids))
+         .execute())
+
+
+def mark_all_read(user) -> int:
+    return (Notification.update(read_at=utcnow())
+            .where(Notification.user == user.id, Notification.read_at.is_null()).execute())
+
+
+def set_watch(user, level: str, *, thread: Thread | None = None,
+              board: Board | None = None) -> None:
+    target = {"thread": thread.id} if thread is not None else {"board": board.id}
+    key = [Watch.user, Watch.thread] if thread is not None else [Watch.user, Watch.board]
+    (Watch.insert(user=user.id, level=level, **target)
+     .on_conflict(conflict_target=key, update={Watch.level: level}).execute())
+
+
+def report_post(user, post: Post, reason: str, note: str) -> bool:
+    """One report per person per post; reporting again updates the reason and note.
+    Returns True for a new report."""
+    with db.atomic():
+        existed = Report.select().where(Report.object_type == "post",
+                                        Report.object_id == post.id,
+                                        Report.reporter == user.id).exists()
+        (Report.insert(object_type="post", object_id=post.id, reporter=user.id, reason=reason,
+                       note=note)
+         .on_conflict(conflict_target=[Report.object_type, Report.object_id, Report.reporter],
+                      update={Report.reason: reason, Report.note: note})
+         .execute())
+    return not existed
+
+
+def save_preferences(user, *, email_replies: bool, email_mentions: bool,
+                     daily_digest: bool) -> None:
+    values = {"email_replies": email_replies, "email_mentions": email_mentions,
+              "daily_digest": daily_digest}
+    (BoardPreference.insert(user=user.id, **values)
+     .on_conflict(conflict_target=[BoardPreference.user],
+                  update={getattr(BoardPreference, k): v for k, v in values.items()})
+     .execute())

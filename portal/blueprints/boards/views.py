@@ -1,0 +1,119 @@
+"""Boards: the list of boards, a board's threads, starting a thread and watching a board.
+
+Every loader applies the board's audience in SQL: an invisible board, thread or post is
+a 404, a visible one the person may not act on is a 403.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import permissions, settings
+from portal.blueprints.boards import services
+from portal.blueprints.boards.forms import SearchForm, ThreadForm, WatchForm
+from portal.blueprints.boards.models import WATCH_LEVELS, Board, Notification, Post, Thread, Watch
+from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.pagination import newest_first
+from portal.ratelimit import Limit
+
+bp = Blueprint("boards", __name__, url_prefix="/boards")
+THREADS_PER_PAGE = 25
+PINNED_SHOWN = 10
+TOO_QUICK = "You are posting too quickly. Wait a minute, then try again."
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """The boards are for people with an account; audiences narrow them further."""
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def get_board_or_404(slug: str) -> Board:
+    return Board.visible_to(current_user).where(Board.slug == slug).first() or abort(404)
+
+
+def get_thread_or_404(thread_id: int) -> Thread:
+    return Thread.visible_to(current_user).where(Thread.id == thread_id).first() or abort(404)
+
+
+def get_post_or_404(post_id: int, allowed: str | None = None) -> Post:
+    """A post the person may see (404 otherwise); `allowed` names the permission rule the
+    action needs (403 without it)."""
+    post = Post.shown_to(current_user).where(Post.id == post_id).first() or abort(404)
+    if allowed is not None:
+        require(permissions.RULES[allowed](current_user, post))
+    return post
+
+
+def posting_refused(form) -> bool:
+    """Threads and replies share one limit per person, counted in the shared store."""
+    limit = Limit("board-post", settings.get("boards_posts_per_minute"), 60)
+    key = f"user:{current_user.id}"
+    if limit.exceeded(key):
+        form.body.errors.append(TOO_QUICK)
+        return True
+    limit.hit(key)
+    return False
+
+
+@bp.get("/")
+def index():
+    return render_template("boards/index.html", boards=list(Board.listed_for(current_user)),
+                           unread=Notification.unread_count(current_user), form=SearchForm())
+
+
+@bp.get("/<slug>")
+def show(slug):
+    board = get_board_or_404(slug)
+    after = request.args.get("after")
+    page = newest_first(Thread.listing(current_user, board).where(Thread.pinned == False),  # noqa: E712
+                        Thread.last_post_at, Thread.id, after, THREADS_PER_PAGE)
+    pinned = [] if after else list(Thread.listing(current_user, board).where(
+        Thread.pinned == True).order_by(Thread.last_post_at.desc()).limit(PINNED_SHOWN))  # noqa: E712
+    return render_page_or_fragment(
+        "boards/board.html", "boards/_thread_rows.html", board=board, threads=page.rows,
+        pinned=pinned, next_cursor=page.next_cursor, form=ThreadForm(formdata=None),
+        watch_form=WatchForm(level=Watch.level_for(current_user, board=board)))
+
+
+@bp.route("/<slug>/new", methods=["GET", "POST"])
+def new_thread(slug):
+    board = get_board_or_404(slug)
+    require(permissions.can_start_thread(current_user, board))
+    form = ThreadForm()
+    if form.validate_on_submit() and not posting_refused(form):
+        post = services.start_thread(current_user, board, form.title.data, form.body.data)
+        return _thread_started(board, post)
+    template = "boards/_thread_form.html" if wants_fragment() else "boards/thread_new.html"
+    return render_template(template, board=board, form=form, inline=wants_fragment()), \
+        422 if form.errors else 200
+
+
+def _thread_started(board: Board, post: Post):
+    if wants_fragment():
+        thread = Thread.listing(current_user, board).where(Thread.id == post.thread_id).get()
+        return render_template("boards/_thread_created.html", board=board, thread=thread,
+                               form=ThreadForm(formdata=None))
+    flash("Your thread has been started.", "success")
+    return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
+
+
+@bp.post("/<slug>/watch")
+def watch_board(slug):
+    board = get_board_or_404(slug)
+    form = WatchForm()
+    saved = form.validate_on_submit()
+    if saved:
+        services.set_watch(current_user, form.level.data, board=board)
+    if wants_fragment():
+        return render_template("boards/_watch.html", watch_form=form, saved=saved,
+                               action=url_for("boards.watch_board", slug=slug),
+                               what="board"), 200 if saved else 422
+    if saved:
+        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} on this board.", "success")
+    else:
+        flash("Choose how you want to hear about this board.", "error")
+    return redirect(url_for("boards.show", slug=slug), 303)

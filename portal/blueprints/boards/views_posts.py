@@ -1,0 +1,68 @@
+"""One post: its permalink, editing within the window, deleting to a placeholder, and
+reporting it to the moderators; each in place with htmx or as a plain page."""
+from flask import flash, redirect, render_template
+from flask_login import current_user
+
+from portal.blueprints.boards import services
+from portal.blueprints.boards.forms import PostForm, ReportForm
+from portal.blueprints.boards.views import bp, get_post_or_404
+from portal.blueprints.boards.views_threads import post_url
+from portal.htmx import wants_fragment
+
+
+def post_fragment(post, **context):
+    return render_template("boards/_post.html", post=post, thread=post.thread,
+                           board=post.thread.board, last_read=post.number, **context)
+
+
+@bp.get("/posts/<int:post_id>")
+def show_post(post_id):
+    """A post's address: the post alone for htmx ("Cancel" on the edit form), otherwise
+    its place in the thread."""
+    post = get_post_or_404(post_id)
+    if wants_fragment():
+        return post_fragment(post)
+    return redirect(post_url(post), 303)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id):
+    post = get_post_or_404(post_id, "can_edit_post")
+    form = PostForm(obj=post, prefix=f"post-{post.id}")
+    if form.validate_on_submit():
+        services.edit_post(current_user, post, form.body.data)
+        if wants_fragment():
+            return post_fragment(post)
+        flash("Your post has been saved.", "success")
+        return redirect(post_url(post), 303)
+    template = "boards/_post_edit.html" if wants_fragment() else "boards/post_edit.html"
+    return render_template(template, post=post, thread=post.thread, board=post.thread.board,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.post("/posts/<int:post_id>/delete")
+def delete_post(post_id):
+    post = get_post_or_404(post_id, "can_delete_post")
+    services.delete_post(post)
+    flash("Your post has been deleted.", "success")
+    if wants_fragment():
+        return post_fragment(post, with_flashes=True)
+    return redirect(post_url(post), 303)
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+def report_post(post_id):
+    post = get_post_or_404(post_id, "can_report_post")
+    form = ReportForm(prefix=f"report-{post.id}")
+    if form.validate_on_submit():
+        new = services.report_post(current_user, post, form.reason.data,
+                                   (form.note.data or "").strip())
+        message = ("Thank you. The moderators will look at this post." if new
+                   else "Thank you. Your report has been updated.")
+        if wants_fragment():
+            return render_template("boards/_reported.html", post=post, message=message)
+        flash(message, "success")
+        return redirect(post_url(post), 303)
+    template = "boards/_report_form.html" if wants_fragment() else "boards/report.html"
+    return render_template(template, post=post, thread=post.thread, board=post.thread.board,
+                           form=form, inline=wants_fragment()), 422 if form.errors else 200
