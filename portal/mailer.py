@@ -23,6 +23,10 @@ def build_message(message) -> EmailMessage:
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="tandem.localhost")
     email["X-Tandem-Key"] = message.key
     email.set_content(message.body_text)
+    if message.attachment_name:
+        maintype, _, subtype = message.attachment_type.partition("/")
+        email.add_attachment(message.attachment_body.encode(), maintype=maintype,
+                             subtype=subtype, filename=message.attachment_name)
     return email
 
 

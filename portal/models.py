@@ -17,6 +17,14 @@ from portal.blueprints.library.models import (
 )
 from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
+from portal.blueprints.webinars.models import (
+    WebinarBooking,
+    WebinarFeed,
+    WebinarReminder,
+    WebinarResource,
+    WebinarSeries,
+    WebinarSession,
+)
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
 from portal.search import SearchDocument
@@ -47,6 +55,12 @@ ALL_MODELS = [
     ResourceTopic,
     ResourceFile,
     ArticleResource,
+    WebinarSeries,
+    WebinarSession,
+    WebinarBooking,
+    WebinarReminder,
+    WebinarFeed,
+    WebinarResource,
     *BOARD_MODELS,
 ]
 

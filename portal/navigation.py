@@ -11,6 +11,7 @@ def main_navigation(user) -> list[dict]:
              {"text": "Knowledge hub", "href": url_for("hub.index")},
              {"text": "Boards", "href": url_for("boards.index")},
              {"text": "Library", "href": url_for("library.index")},
+             {"text": "Webinars", "href": url_for("webinars.index")},
              {"text": "Your profile", "href": url_for("accounts.profile")}]
     if permissions.can_view_staff_area(user):
         items.append({"text": "Staff", "href": url_for("staff.index")})

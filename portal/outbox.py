@@ -24,6 +24,10 @@ class OutboxMessage(BaseModel):
     last_error = TextField(default="")
     created_at = DateTimeField(default=utcnow, index=True)
     sent_at = DateTimeField(null=True)
+    # One optional text attachment, such as a calendar file (webinar reminders).
+    attachment_name = CharField(max_length=200, default="")
+    attachment_type = CharField(max_length=100, default="")
+    attachment_body = TextField(default="")
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
@@ -42,13 +46,17 @@ class OutboxMessage(BaseModel):
                 .order_by(cls.created_at.desc(), cls.id.desc()))
 
 
-def queue_email(key: str, to: str, subject: str, body: str) -> None:
+def queue_email(key: str, to: str, subject: str, body: str,
+                attachment: tuple[str, str, str] | None = None) -> None:
     """Write one message into the outbox; a second call with the same key does nothing.
 
     Call it inside the transaction of the change that causes the email. After the request
-    the new rows are handed to the sender (see `send_after_request`)."""
+    the new rows are handed to the sender (see `send_after_request`). `attachment` is an
+    optional text file: (file name, content type, text)."""
+    name, content_type, text = attachment or ("", "", "")
     inserted = (OutboxMessage.insert(key=key, to_addr=to.lower(), subject=subject,
-                                     body_text=body)
+                                     body_text=body, attachment_name=name,
+                                     attachment_type=content_type, attachment_body=text)
                 .on_conflict_ignore().as_rowcount().execute())
     if inserted and has_request_context():
         g.setdefault("outbox_keys", []).append(key)

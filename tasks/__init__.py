@@ -80,3 +80,4 @@ def flask_periodic_task(schedule, **options):
 
 
 from tasks import boards, cleanup, email, reminders  # noqa: E402,F401  register every task with the consumer
+from tasks import webinars  # noqa: E402,F401

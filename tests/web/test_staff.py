@@ -196,6 +196,8 @@ def test_groups_create_add_and_remove_members(app, client, admin, make_user, csr
     assert removed.status_code == 200 and not fragment.is_full_page
     assert fragment.soup.find(id="flashes")["hx-swap-oob"] == "innerHTML"
     assert fragment.flashes() == ["Grace Mentor removed from Mentors."]
+    assert fragment.text("#members-heading") == "Members (0)"
+    assert fragment.text("#members") == "Nobody is in this group yet."
     with app.app_context(), db.connection_context():
         assert GroupMembership.select().count() == 0
     assert [row[0] for row in audit_rows(app)] == ["group.create", "group.add_member",

@@ -66,7 +66,7 @@ def validate_field():
     form = RegisterForm()
     form.validate()
     name = request.args.get("field", "")
-    if name not in ("name", "email", "password", "confirm"):
+    if name not in ("name", "email"):  # a password field re-rendered would lose its value
         abort(404)
     return render_template("accounts/_field.html", field=form[name])
 

@@ -190,6 +190,7 @@ def remove_member(group_id, person_id):
         abort(400)
     services.remove_member(current_user, group, person)
     flash(f"{person.name} removed from {group.name}.", "success")
-    if wants_fragment():  # the row goes (empty swap); the message comes out of band
-        return render_template("_partials/flashes_oob.html")
+    if wants_fragment():  # the row goes (empty swap); count and message come out of band
+        return render_template("staff/_member_removed.html",
+                               count=group.members().count(), oob=True)
     return redirect(url_for("staff.group", group_id=group.id), 303)
