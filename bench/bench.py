@@ -45,6 +45,12 @@ PAGES = [
     Page("/accounts/profile", user="mentor@tandem.example"),
     Page("/dashboard", user="staff@tandem.example"),
     Page("/staff/people", user="staff@tandem.example"),
+    Page("/hub/", user="mentor@tandem.example"),
+    Page("/hub/search?q=phased+return", user="mentor@tandem.example"),
+    Page("/hub/articles/easing-back-with-a-phased-return", user="mentor@tandem.example"),
+    Page("/hub/topics/returning-to-work", user="mentor@tandem.example"),
+    Page("/library/", user="mentor@tandem.example"),
+    Page("/library/?q=checklist", user="mentor@tandem.example"),
 ]
 
 
