@@ -18,6 +18,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -79,6 +80,20 @@ class SearchForm(FlaskForm):
     q = StringField("Search by name or email", validators=[Optional(), Length(max=100)])
 
 
+class KeptUnlessEmpty:
+    """Required when the field is posted; a post that leaves the field out keeps the value
+    the form was built with (the current setting), so older clients and tests still work."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.raw_data and field.data not in (None, ""):
+            return
+        if not field.raw_data or not str(field.raw_data[0]).strip():
+            raise StopValidation(self.message)
+
+
 class SettingsForm(FlaskForm):
     """One field per site setting; built from portal.settings.SPECS."""
 
@@ -100,18 +115,19 @@ class SettingsForm(FlaskForm):
         NumberRange(min=1, max=60, message="Enter a number of months from 1 to 60")])
     webinar_claim_hours = IntegerField(
         "Hours to claim a webinar seat offered from the waitlist", validators=[
-            InputRequired("Enter a number of hours"),
+            KeptUnlessEmpty("Enter a number of hours"),
             NumberRange(min=0, max=168, message="Enter a number of hours from 0 to 168")])
     webinar_booking_cutoff_minutes = IntegerField(
         "Minutes before a webinar that booking closes", validators=[
-            InputRequired("Enter a number of minutes"),
+            KeptUnlessEmpty("Enter a number of minutes"),
             NumberRange(min=0, max=10080, message="Enter a number of minutes from 0 to 10080")])
     webinar_join_minutes = IntegerField(
         "Minutes before a webinar that the joining link appears", validators=[
-            InputRequired("Enter a number of minutes"),
+            KeptUnlessEmpty("Enter a number of minutes"),
             NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440")])
     organisation_timezone = StringField("Organisation time zone", validators=[
-        InputRequired("Enter a time zone, like Europe/London")])
+        KeptUnlessEmpty("Enter a time zone, like Europe/London")],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
     def validate_organisation_timezone(self, field):
         import zoneinfo
