@@ -5,6 +5,7 @@ from flask import Flask, send_from_directory
 from portal import db as database
 from portal import extensions
 from portal.config import load_config
+from portal.requests import TandemRequest
 
 # View modules; an area whose views span several modules shares the first one's `bp`.
 VIEW_MODULES = [
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
+    app.request_class = TandemRequest  # after htmx-flask, which sets its own
     _configure_login(app)
     _register_blueprints(app)
     _register_hooks(app)
