@@ -22,6 +22,7 @@ VIEW_MODULES = [
     "portal.blueprints.webinars.views_calendar",
     "portal.blueprints.webinars.views_manage",
     "portal.blueprints.webinars.views_people",
+    "portal.blueprints.webinars.views_resources",
     "portal.blueprints.boards.views",
     "portal.blueprints.boards.views_threads",
     "portal.blueprints.boards.views_posts",

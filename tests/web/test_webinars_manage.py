@@ -318,3 +318,38 @@ def test_site_settings_include_the_webinar_settings(client, login, make_user, cs
     assert errors["webinar_claim_hours"] == "Enter a number of hours from 0 to 168"
     assert errors["organisation_timezone"] == \
         "Enter a time zone from the tz database, like Europe/London"
+
+
+def test_staff_attach_the_recording_and_slides_which_follow_the_library_audience(
+        app, client, staff, login, make_user, csrf_token):
+    from portal import audience
+    from portal.blueprints.library.models import Resource
+
+    session = make_session(app)
+    move_into_the_past(app, session, minutes_ago=200)
+    with app.app_context(), db.connection_context():
+        recording = Resource.create(title="Recording: March supervision", kind="video",
+                                    url="https://video.example.nhs.uk/r/1")
+        notes = Resource.create(title="Facilitator notes", kind="link",
+                                url="https://docs.example.nhs.uk/n", audience=audience.STAFF)
+    url = f"/webinars/manage/sessions/{session.id}/resources"
+    refused = client.post(url, data={"resource": "", "csrf_token": csrf_token})
+    assert refused.status_code == 422
+    assert Page(refused).field_errors() == {"resource": "Choose a resource from the library"}
+    for resource in (recording, notes):
+        response = client.post(url, data={"resource": str(resource.id),
+                                          "csrf_token": csrf_token})
+        assert response.status_code == 303
+    assert Page(client.get(url)).texts("#attached a") == [
+        "Recording: March supervision", "Facilitator notes"]
+
+    login(make_user())
+    page = Page(client.get(f"/webinars/sessions/{session.id}"))
+    assert page.texts("#session-resources a") == ["Recording: March supervision"]
+
+    login(staff)
+    client.post(f"{url}/{recording.id}/remove", data={"csrf_token": csrf_token})
+    assert Page(client.get(url)).texts("#attached a") == ["Facilitator notes"]
+    with app.app_context(), db.connection_context():
+        assert [e.action for e in AuditEntry.select().order_by(AuditEntry.id)][-3:] == [
+            "webinar_session.attach", "webinar_session.attach", "webinar_session.detach"]

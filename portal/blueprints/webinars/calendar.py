@@ -56,11 +56,13 @@ def session_event(session, tz=None) -> Event:
 
 
 def calendar_bytes(sessions, name: str | None = None) -> bytes:
-    calendar = _calendar(name)
-    tz = times.zone()
+    calendar, tz, sessions = _calendar(name), times.zone(), list(sessions)
     for session in sessions:
         calendar.add_component(session_event(session, tz))
-    calendar.add_missing_timezones()
+    if sessions:  # the zone's rules for the years the events span, not 1970 to 2038
+        first = min(s.starts_at for s in sessions).date() - dt.timedelta(days=366)
+        last = max(s.ends_at for s in sessions).date() + dt.timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
 
 

@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -129,3 +130,13 @@ class AttendanceForm(FlaskForm):
 
     def value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.attended.data)
+
+
+def _id_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
+class AttachResourceForm(FlaskForm):
+    resource = SelectField("Resource from the library", coerce=_id_or_none, validators=[
+        InputRequired("Choose a resource from the library")],
+        description="Upload the recording or slides to the library first, then attach them")

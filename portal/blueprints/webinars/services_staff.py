@@ -11,7 +11,10 @@ from portal.blueprints.webinars.models import (
     ACTIVE,
     BOOKED,
     CANCELLED,
+    FINISHED,
+    SCHEDULED,
     WebinarBooking,
+    WebinarResource,
     WebinarSeries,
     WebinarSession,
 )
@@ -177,6 +180,27 @@ def mark_attendance(actor, booking: WebinarBooking, attended: bool | None) -> We
 def finish_past_sessions(now=None) -> int:
     """Scheduled sessions that have ended become finished."""
     now = now or utcnow()
-    return (WebinarSession.update(status="finished")
-            .where(WebinarSession.status == "scheduled", WebinarSession.ends_at <= now)
+    return (WebinarSession.update(status=FINISHED)
+            .where(WebinarSession.status == SCHEDULED, WebinarSession.ends_at <= now)
             .execute())
+
+
+def attach_resource(actor, session: WebinarSession, resource) -> bool:
+    """Link a library resource to the session; False if it was already there."""
+    with db.atomic():
+        added = (WebinarResource.insert(session=session, resource=resource)
+                 .on_conflict_ignore().as_rowcount().execute())
+        if added:
+            AuditEntry.record(actor, "webinar_session.attach", session, {},
+                              {"resource": resource.id, "title": resource.title})
+    return bool(added)
+
+
+def detach_resource(actor, session: WebinarSession, resource_id: int) -> None:
+    with db.atomic():
+        removed = (WebinarResource.delete()
+                   .where(WebinarResource.session == session,
+                          WebinarResource.resource == resource_id).execute())
+        if removed:
+            AuditEntry.record(actor, "webinar_session.detach", session,
+                              {"resource": resource_id}, {})
