@@ -239,12 +239,11 @@ class Notification(BaseModel):
     @classmethod
     def for_user(cls, user):
         """This person's notifications about posts they may still see, newest first."""
-        visible = Post.where_shown(Post.select(Post.id).join(Thread).join(Board), user
-                                   ).where(Post.deleted == False)  # noqa: E712
-        return (cls.select(cls, Post, Thread, Board, Actor)
-                .join(Post).join(Thread).join(Board)
-                .join_from(cls, Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id))
-                .where(cls.user == user.id, cls.post.in_(visible)))
+        query = (cls.select(cls, Post, Thread, Board, Actor)
+                 .join(Post).join(Thread).join(Board)
+                 .join_from(cls, Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id))
+                 .where(cls.user == user.id, Post.deleted == False))  # noqa: E712
+        return Post.where_shown(query, user)
 
     @classmethod
     def unread_count(cls, user) -> int:

@@ -95,7 +95,8 @@ def _search(text: str) -> list:
         return []
     hits = hits.alias("hits")
     return list(Post.shown_to(current_user)
-                .select_extend(hits.c.rank.alias("rank"), hits.c.snippet.alias("snippet"))
+                .select_extend(hits.c.rank.alias("rank").bind_to(Post),
+                               hits.c.snippet.alias("snippet").bind_to(Post))
                 .join_from(Post, hits, on=(hits.c.object_id == Post.id))
                 .where(Post.deleted == False, Post.status == VISIBLE)  # noqa: E712
                 .order_by(hits.c.rank, Post.id).limit(SEARCH_LIMIT))

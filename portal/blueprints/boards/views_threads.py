@@ -99,7 +99,7 @@ def _reply_posted(thread: Thread, post: Post, seen: int):
     posts = list(Post.page_of(current_user, thread, first, post.number))
     services.mark_read(current_user, thread, post.number, [p.id for p in posts])
     return render_template("boards/_reply_created.html", thread=thread, board=thread.board,
-                           posts=posts, last_read=post.number,
+                           posts=posts, last_read=seen,
                            form=ReplyForm(formdata=None, seen=post.number))
 
 

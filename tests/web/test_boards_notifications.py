@@ -1,0 +1,105 @@
+"""Notifications in the portal, email preferences and search, with htmx and without."""
+import pytest
+
+from portal.blueprints.boards.models import BoardPreference, Notification
+from portal.db import db
+from tests.pages import Page
+from tests.web.boards_setup import *  # noqa: F403
+from tests.web.boards_setup import HX, link
+
+
+def notifications(client) -> list[dict]:
+    page = Page(client.get("/boards/notifications"))
+    return [{"text": li.select_one("a").get_text(" ", strip=True),
+             "new": li.select_one(".tandem-unread") is not None}
+            for li in page.soup.select("#notification-rows li.tandem-notification")]
+
+
+def test_replies_in_watched_threads_and_mentions_arrive_as_notifications(client, login, boards,
+                                                                         post_as):
+    first = post_as(boards.mentor, boards.general, "Phased returns", "How long was yours?")
+    post_as(boards.outsider, thread=first.thread, body="Four weeks")
+    post_as(boards.staff, boards.general, "Kit days", "Ask @Mina Mentor about these")
+    login(boards.mentor)
+    assert notifications(client) == [
+        {"text": "Sam Staff mentioned you in “Kit days”", "new": True},
+        {"text": "Omar Outsider replied in “Phased returns”", "new": True}]
+    assert Page(client.get("/boards/")).text("#unread-notifications") == "2 new"
+    target = link(Page(client.get("/boards/notifications")), "Omar Outsider replied")["href"]
+    thread_page = client.get(target)
+    assert thread_page.status_code == 303
+    client.get(thread_page.headers["Location"])  # reading the post marks it read
+    assert [n["new"] for n in notifications(client)] == [True, False]
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
+def test_mark_all_notifications_read(client, login, boards, post_as, csrf_token, headers):
+    post_as(boards.staff, boards.general, "Kit days", "Ask @Mina Mentor about these")
+    login(boards.mentor)
+    response = client.post("/boards/notifications/read", headers=headers,
+                           data={"csrf_token": csrf_token})
+    if headers:
+        page = Page(response)
+        assert not page.is_full_page
+        assert page.flashes() == ["All your notifications are marked as read."]
+        assert page.texts(".tandem-unread") == []
+    else:
+        assert response.status_code == 303
+    assert notifications(client) == [{"text": "Sam Staff mentioned you in “Kit days”",
+                                      "new": False}]
+
+
+def test_notifications_page_by_page(app, client, login, boards, post_as):
+    first = post_as(boards.mentor, boards.general, "Busy thread", "Start")
+    with app.app_context(), db.connection_context():
+        from portal.blueprints.accounts.models import User
+        from portal.blueprints.boards import services
+        from portal.blueprints.boards.models import Thread
+
+        outsider, thread = User.get_by_id(boards.outsider.id), Thread.get_by_id(first.thread_id)
+        for n in range(35):
+            services.reply(outsider, thread, f"Reply {n}")
+    login(boards.mentor)
+    page = Page(client.get("/boards/notifications"))
+    assert len(page.soup.select("li.tandem-notification")) == 30
+    more = page.soup.select_one("#more-notifications a")
+    rest = Page(client.get(more["hx-get"], headers=HX))
+    assert not rest.is_full_page and len(rest.soup.select("li.tandem-notification")) == 5
+
+
+def test_email_preferences(app, client, login, boards, csrf_token):
+    login(boards.mentor)
+    page = Page(client.get("/boards/preferences"))
+    assert page.heading() == "Board email preferences"
+    assert page.soup.find(id="email_replies").has_attr("checked")
+    assert not page.soup.find(id="daily_digest").has_attr("checked")
+    saved = client.post("/boards/preferences", data={"email_mentions": "y", "daily_digest": "y",
+                                                     "csrf_token": csrf_token})
+    assert saved.status_code == 303
+    page = Page(client.get("/boards/preferences"))
+    assert page.flashes() == ["Your email preferences have been saved."]
+    assert not page.soup.find(id="email_replies").has_attr("checked")
+    with app.app_context(), db.connection_context():
+        wants = BoardPreference.get()
+    assert (wants.email_replies, wants.email_mentions, wants.daily_digest) == (False, True, True)
+
+
+def test_search_as_fragment_and_as_page(client, login, boards, post_as):
+    post_as(boards.staff, boards.general, "Flexible working requests",
+            "Ask for a **phased** return in writing")
+    login(boards.mentor)
+    fragment = client.get("/boards/search?q=phase", headers=HX)
+    page = Page(fragment)
+    assert not page.is_full_page and "HX-Request" in fragment.headers["Vary"]
+    assert page.texts("#results h2 a") == ["Flexible working requests"]
+    assert page.soup.select(".tandem-snippet mark")
+    full = Page(client.get("/boards/search?q=phase"))
+    assert full.is_full_page and full.value("q") == "phase"
+    for odd in ['"', "*", "(", "')--", "\x00", "a" * 300]:
+        assert client.get("/boards/search", query_string={"q": odd}).status_code == 200
+
+
+def test_a_post_mentioning_someone_twice_notifies_once(app, boards, post_as):
+    post_as(boards.staff, boards.general, "Twice", "@Mina Mentor and again @Mina Mentor")
+    with app.app_context(), db.connection_context():
+        assert Notification.select().where(Notification.user == boards.mentor.id).count() == 1
