@@ -112,9 +112,8 @@ def test_report_a_post_and_report_again_to_update_the_note(app, client, login, b
         prefix + "reason": "wrong", prefix + "note": "It names a patient",
         "csrf_token": csrf_token})
     if headers:
-        assert Page(first).text("[role=status]") == ("Thank you. The moderators will look at "
-                                                     "this post.")
-        assert Page(second).text("[role=status]") == "Thank you. Your report has been updated."
+        assert Page(first).flashes() == ["Thank you. The moderators will look at this post."]
+        assert Page(second).flashes() == ["Thank you. Your report has been updated."]
     else:
         assert first.status_code == second.status_code == 303
     with app.app_context(), db.connection_context():
@@ -140,9 +139,10 @@ def test_watch_a_thread_and_a_board(app, client, login, boards, thread, csrf_tok
     board_response = client.post("/boards/general/watch", headers=headers,
                                  data={"level": "watching", "csrf_token": csrf_token})
     if headers:
-        assert Page(response).text("[role=status]") == "Saved."
+        assert Page(response).flashes() == ["Saved: never tell me about this in this thread."]
         assert Page(response).soup.select_one("input[value=muted]").has_attr("checked")
-        assert Page(board_response).text("[role=status]") == "Saved."
+        assert Page(board_response).flashes() == [
+            "Saved: tell me about every new post on this board."]
     else:
         assert response.status_code == board_response.status_code == 303
         assert Page(client.get("/boards/general")).flashes() == [

@@ -93,11 +93,11 @@ def new_thread(slug):
 
 
 def _thread_started(board: Board, post: Post):
+    flash("Your thread has been started.", "success")
     if wants_fragment():
         thread = Thread.listing(current_user, board).where(Thread.id == post.thread_id).get()
         return render_template("boards/_thread_created.html", board=board, thread=thread,
                                form=ThreadForm(formdata=None))
-    flash("Your thread has been started.", "success")
     return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
 
 
@@ -108,12 +108,11 @@ def watch_board(slug):
     saved = form.validate_on_submit()
     if saved:
         services.set_watch(current_user, form.level.data, board=board)
+        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} on this board.", "success")
     if wants_fragment():
         return render_template("boards/_watch.html", watch_form=form, saved=saved,
-                               action=url_for("boards.watch_board", slug=slug),
-                               what="board"), 200 if saved else 422
-    if saved:
-        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} on this board.", "success")
-    else:
+                               action=url_for("boards.watch_board", slug=slug)), \
+            200 if saved else 422
+    if not saved:
         flash("Choose how you want to hear about this board.", "error")
     return redirect(url_for("boards.show", slug=slug), 303)

@@ -59,9 +59,9 @@ def report_post(post_id):
                                    (form.note.data or "").strip())
         message = ("Thank you. The moderators will look at this post." if new
                    else "Thank you. Your report has been updated.")
-        if wants_fragment():
-            return render_template("boards/_reported.html", post=post, message=message)
         flash(message, "success")
+        if wants_fragment():
+            return render_template("boards/_reported.html")
         return redirect(post_url(post), 303)
     template = "boards/_report_form.html" if wants_fragment() else "boards/report.html"
     return render_template(template, post=post, thread=post.thread, board=post.thread.board,

@@ -92,8 +92,8 @@ def reply(thread_id):
 
 def _reply_posted(thread: Thread, post: Post, seen: int):
     """With htmx: the new reply and whatever others posted since the page was loaded."""
+    flash("Your reply has been posted.", "success")
     if not wants_fragment():
-        flash("Your reply has been posted.", "success")
         return redirect(post_url(post), 303)
     first = max(seen + 1, post.number - SHOWN_AFTER_REPLY + 1)
     posts = list(Post.page_of(current_user, thread, first, post.number))
@@ -110,12 +110,11 @@ def watch_thread(thread_id):
     saved = form.validate_on_submit()
     if saved:
         services.set_watch(current_user, form.level.data, thread=thread)
+        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} in this thread.", "success")
     if wants_fragment():
         return render_template("boards/_watch.html", watch_form=form, saved=saved,
-                               action=url_for("boards.watch_thread", thread_id=thread.id),
-                               what="thread"), 200 if saved else 422
-    if saved:
-        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} in this thread.", "success")
-    else:
+                               action=url_for("boards.watch_thread", thread_id=thread.id)), \
+            200 if saved else 422
+    if not saved:
         flash("Choose how you want to hear about this thread.", "error")
     return redirect(url_for("boards.thread", thread_id=thread.id), 303)
