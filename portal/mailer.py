@@ -2,7 +2,6 @@
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
@@ -20,7 +19,9 @@ def build_message(message) -> EmailMessage:
     email["Subject"] = message.subject
     # The same outbox row always carries the same Message-ID, so a receiver can tell a
     # resend (after a sender died between SMTP and its commit) from a new message.
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="tandem.localhost")
+    # (make_msgid adds the time and a random part, so it is built here instead.)
+    stamp = f"{message.created_at:%Y%m%d%H%M%S}" if message.created_at else "0"
+    email["Message-ID"] = f"<outbox-{message.id}.{stamp}@tandem.localhost>"
     email["X-Tandem-Key"] = message.key
     email.set_content(message.body_text)
     if message.attachment_name:

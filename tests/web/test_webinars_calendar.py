@@ -162,6 +162,8 @@ def test_emails_carry_the_calendar_file_as_an_attachment(app, member, sent_email
     [message] = sent_emails("cal@example.org")
     with app.app_context(), db.connection_context():
         built = build_message(OutboxMessage.get_by_id(message.id))
+        again = build_message(OutboxMessage.get_by_id(message.id))
+    assert built["Message-ID"] == again["Message-ID"]  # a resend is recognisably the same
     parsed = email.message_from_bytes(built.as_bytes())
     [attachment] = [part for part in parsed.walk() if part.get_filename()]
     assert attachment.get_filename() == "webinar.ics"

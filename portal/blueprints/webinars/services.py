@@ -219,6 +219,17 @@ def send_reminder(reminder_id: int, now=None) -> str | None:
                     .join(WebinarBooking).join(WebinarSession)
                     .switch(WebinarBooking).join(User)
                     .where(WebinarReminder.id == reminder_id).get())
+        if _superseded(reminder, now):
+            reminder.delete_instance()  # "starts in an hour" has come: "tomorrow" is stale
+            return None
         key = notices.reminder(reminder.booking, reminder.booking.session, reminder.kind)
         WebinarReminder.update(sent_at=now).where(WebinarReminder.id == reminder_id).execute()
     return key
+
+
+def _superseded(reminder: WebinarReminder, now) -> bool:
+    """A later reminder for the same booking is already due (the jobs were not running)."""
+    return (WebinarReminder.select()
+            .where(WebinarReminder.booking == reminder.booking_id,
+                   WebinarReminder.due_at > reminder.due_at, WebinarReminder.due_at <= now)
+            .exists())
