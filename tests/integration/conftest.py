@@ -51,3 +51,27 @@ def gunicorn(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def server_database(tmp_path):
+    """A DATABASE_URL for a server started with `gunicorn(DATABASE_URL=...)`: a new SQLite
+    file, or, when the suite runs on PostgreSQL, a new database on that server (dropped
+    afterwards), so the server's migrations start from nothing."""
+    from tests.conftest import ON_POSTGRES, POSTGRES_URL
+
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path}/server.db"
+        return
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg2
+
+    name = f"tandem_server_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(POSTGRES_URL)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
