@@ -51,6 +51,10 @@ PAGES = [
     Page("/hub/topics/returning-to-work", user="mentor@tandem.example"),
     Page("/library/", user="mentor@tandem.example"),
     Page("/library/?q=checklist", user="mentor@tandem.example"),
+    Page("/boards/", user="mentor@tandem.example"),
+    Page("/boards/mentor-network", user="mentor@tandem.example"),
+    Page("/boards/threads/1", user="mentor@tandem.example"),
+    Page("/boards/search?q=rota", user="mentor@tandem.example"),
 ]
 
 

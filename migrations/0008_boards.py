@@ -107,7 +107,7 @@ def up(migrator, db):
             table_name = "notification"
             indexes = ((("post", "user"), True), (("user", "created_at", "id"), False),
                        (("user", "thread", "read_at"), False),
-                       (("user", "email", "emailed_at"), False))
+                       (("user", "email", "emailed_at"), False), (("email", "created_at"), False))
 
     class BoardPreference(Model):
         user = ForeignKeyField(User, unique=True, on_delete="CASCADE", backref="preference")

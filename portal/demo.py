@@ -139,6 +139,9 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
             [{"user": people["mentor@tandem.example"].id, "topic": t.id} for t in topics]
         ).on_conflict_ignore().execute()
         ensure_articles(people["staff@tandem.example"])
+        from portal.blueprints.boards.demo import ensure_boards
+
+        ensure_boards(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -148,6 +148,18 @@ def _ring(key: str) -> None:
         send_outbox_message(message_id)
 
 
+@flask_periodic_task(crontab(minute="*/5"))
+def sweep_board_notifications() -> int:
+    """Emails whose doorbell was lost: a consumer killed mid-task, or a job that ran before
+    the post's transaction committed. Whatever has waited over a minute goes again."""
+    cutoff = utcnow() - dt.timedelta(minutes=1)
+    due = [n.id for n in Notification.select(Notification.id).where(
+        Notification.email == EMAIL_PENDING, Notification.created_at < cutoff).limit(500)]
+    for notification_id in due:
+        email_notification(notification_id)
+    return len(due)
+
+
 @flask_periodic_task(crontab(minute="15", hour="7"))
 def find_board_digests() -> int:
     people = [uid for (uid,) in Notification.select(fn.DISTINCT(Notification.user))

@@ -1,6 +1,8 @@
 """Board notification emails: per preferences, one per thread until read, a daily cap with
 the rest in a digest, watch levels, the audience checked again when the job runs, and a
 real consumer delivering to a real SMTP server."""
+import datetime as dt
+
 import pytest
 
 from portal import settings
@@ -8,9 +10,14 @@ from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services
 from portal.blueprints.boards.models import BoardPreference, Notification, Thread
 from portal.blueprints.staff.models import GroupMembership
-from portal.db import db
+from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
-from tasks.boards import email_post_notifications, find_board_digests, send_board_digest
+from tasks.boards import (
+    email_post_notifications,
+    find_board_digests,
+    send_board_digest,
+    sweep_board_notifications,
+)
 from tests.web.boards_setup import *  # noqa: F403
 
 
@@ -128,6 +135,18 @@ def test_nobody_is_emailed_about_a_post_deleted_or_read_before_the_job_ran(app, 
         email_post_notifications.call_local(read.id)
     assert states(app, boards.mentor) == [("mention", "skipped"), ("mention", "skipped")]
     assert emails_to(app, boards.mentor) == []
+
+
+def test_the_sweep_sends_what_lost_its_doorbell(app, boards, post_as, monkeypatch):
+    monkeypatch.setattr(services, "notify_later", lambda post_id: None)
+    post_as(boards.staff, boards.general, "Lost bell", "Hello @Mina Mentor")
+    with app.app_context(), db.connection_context():
+        assert sweep_board_notifications.call_local() == 0  # not a minute old yet
+        Notification.update(created_at=utcnow() - dt.timedelta(minutes=2)).execute()
+        assert sweep_board_notifications.call_local() == 1
+        assert sweep_board_notifications.call_local() == 0
+    assert [e.subject for e in emails_to(app, boards.mentor)] == [
+        "Sam Staff mentioned you in “Lost bell”"]
 
 
 @pytest.mark.slow

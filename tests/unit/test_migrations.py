@@ -68,3 +68,19 @@ def test_db_upgrade_command(app, tmp_path):
     assert "applied: 0001_initial" in result.output
     again = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert again.output.strip() == "up to date"
+
+
+def test_the_boards_migration_goes_down_and_up(empty_database):
+    """0008 removes its tables and the posts' search entries, and comes back clean."""
+    from playhouse.migrations import Runner
+
+    from portal.cli import MIGRATIONS_DIR
+
+    migrate()
+    db.execute_sql("INSERT INTO search_document (kind, object_id, title, summary, body) "
+                   "VALUES ('post', 1, 'A thread', '', 'A post')")
+    assert Runner(db.obj, str(MIGRATIONS_DIR)).down("0008_boards") == ["0008_boards"]
+    assert "post" not in db.get_tables() and "board" not in db.get_tables()
+    assert db.execute_sql("SELECT COUNT(*) FROM search_document").fetchone()[0] == 0
+    assert migrate() == ["0008_boards"]
+    assert not diff_models(db.obj, ALL_MODELS)

@@ -234,7 +234,8 @@ class Notification(BaseModel):
 
     class Meta:
         indexes = ((("post", "user"), True), (("user", "created_at", "id"), False),
-                   (("user", "thread", "read_at"), False), (("user", "email", "emailed_at"), False))
+                   (("user", "thread", "read_at"), False), (("user", "email", "emailed_at"), False),
+                   (("email", "created_at"), False))
 
     @classmethod
     def for_user(cls, user):
