@@ -23,7 +23,7 @@ POSTS_SQL = """
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {most})
 INSERT INTO post (thread_id, number, author_id, body, body_html, created_at, deleted, status,
                   hidden_reason)
-SELECT t.id, n.x, CASE WHEN n.x % 2 = 1 THEN {first} ELSE {second} END,
+SELECT t.id, n.x, CASE WHEN (n.x / 2) * 2 = n.x THEN {second} ELSE {first} END,
        'Post ' || n.x || ' about rotas', '<p>Post ' || n.x || ' about rotas</p>',
        t.created_at, FALSE, 'visible', ''
 FROM thread t JOIN n ON n.x <= t.post_count
