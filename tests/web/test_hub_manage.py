@@ -22,6 +22,15 @@ def staff(make_user, login):
     return user
 
 
+def post_settings(client, csrf_token, **changes):
+    """Send the settings form as a browser would: every field as shown, with changes."""
+    form = Page(client.get("/staff/settings")).soup.select_one("main form")
+    data = {field["name"]: field.get("value", "") for field in form.select("input")
+            if field.get("type") != "checkbox" or field.has_attr("checked")}
+    data.update(changes, csrf_token=csrf_token)
+    return client.post("/staff/settings", data=data)
+
+
 def status_action(client, article_id, action, csrf_token):
     return client.post(f"/hub/manage/{article_id}/status",
                        data={"action": action, "csrf_token": csrf_token})
@@ -104,9 +113,7 @@ def test_with_approval_on_a_second_staff_member_must_approve(app, client, staff,
                                                              make_user, login):
     admin = make_user(role="admin")
     login(admin)
-    saved = client.post("/staff/settings", data={"hub_requires_approval": "y",
-                                                 "hub_review_months": "6",
-                                                 "csrf_token": csrf_token})
+    saved = post_settings(client, csrf_token, hub_requires_approval="y", hub_review_months="6")
     assert saved.status_code == 303
     login(staff)
     created = client.post("/hub/manage/new", data=article_form(csrf_token))
@@ -137,8 +144,7 @@ def test_only_admins_change_settings(client, staff, csrf_token):
 
 def test_bad_settings_are_explained(client, make_user, login, csrf_token):
     login(make_user(role="admin"))
-    response = client.post("/staff/settings", data={"hub_review_months": "0",
-                                                     "csrf_token": csrf_token})
+    response = post_settings(client, csrf_token, hub_review_months="0")
     assert response.status_code == 422
     assert Page(response).field_errors() == {
         "hub_review_months": "Enter a number of months from 1 to 60"}
