@@ -70,7 +70,7 @@ def index():
 
 def _session_page(session: WebinarSession, status: int = 200):
     return render_template("webinars/show.html", session=session, booking=my_booking(session),
-                           form=EmptyForm(), now=utcnow(),
+                           now=utcnow(),
                            resources=resources_for(session, current_user)), status
 
 
@@ -89,23 +89,23 @@ MESSAGES = {
 
 
 def _after_booking_action(session_id: int, action):
-    """Run a booking action, then answer with the booking panel or a redirect."""
+    """Run a booking action, then answer with the booking panel (and the message for the
+    page's status region) or, without htmx, a redirect to the session page."""
     session = get_session_or_404(session_id)
-    form, status, message = EmptyForm(), 200, None
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
+    status = 200
     try:
         booking = action(current_user, session.id)
-        message = MESSAGES.get(booking.status if booking else WITHDRAWN)
+        flash(MESSAGES[booking.status if booking else WITHDRAWN], "success")
     except services.BookingRefused as refused:
-        message, status = str(refused), 422
+        flash(str(refused), "error")
+        status = 422
     if not wants_fragment():
-        flash(message, "error" if status != 200 else "success")
         return redirect(url_for("webinars.show", session_id=session.id), 303)
     session = get_session_or_404(session_id)
-    return render_template("webinars/_booking.html", session=session,
-                           booking=my_booking(session), form=form, now=utcnow(),
-                           message=message, refused=status != 200), status
+    return render_template("webinars/_booking_changed.html", session=session,
+                           booking=my_booking(session), now=utcnow()), status
 
 
 @bp.post("/sessions/<int:session_id>/book")

@@ -56,14 +56,13 @@ def attendance(session_id, booking_id):
         services_staff.mark_attendance(current_user, booking, form.value())
     else:
         abort(400)
-    if wants_fragment():
-        return render_template("webinars/_attendance_row.html", session=session,
-                               booking=booking, form=form, saved=not form.errors,
-                               now=utcnow()), 422 if form.errors else 200
     if form.errors:
         flash(form.attended.errors[0], "error")
     else:
         flash(f"Attendance saved for {booking.user.name}.", "success")
+    if wants_fragment():
+        return render_template("webinars/_attendance_changed.html", session=session,
+                               booking=booking, now=utcnow()), 422 if form.errors else 200
     return redirect(url_for("webinars.people", session_id=session.id,
                             _anchor=f"booking-{booking.id}"), 303)
 
