@@ -55,6 +55,11 @@ PAGES = [
     Page("/boards/mentor-network", user="mentor@tandem.example"),
     Page("/boards/threads/1", user="mentor@tandem.example"),
     Page("/boards/search?q=rota", user="mentor@tandem.example"),
+    Page("/webinars/", user="mentor@tandem.example"),
+    Page("/webinars/sessions/1", user="mentor@tandem.example"),
+    Page("/webinars/mine", user="mentor@tandem.example"),
+    Page("/webinars/manage", user="staff@tandem.example"),
+    Page("/webinars/manage/sessions/1/people", user="staff@tandem.example"),
 ]
 
 

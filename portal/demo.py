@@ -142,6 +142,9 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
         from portal.blueprints.boards.demo import ensure_boards
 
         ensure_boards(people)
+        from portal.blueprints.webinars.demo import ensure_webinars
+
+        ensure_webinars(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]
