@@ -95,7 +95,7 @@ class AddResourcePage(PageObject):
             kind, exact=True).check()
         if file is not None:
             self.main.locator("input[type=file]").and_(
-                self.main.get_by_label("File", exact=True)).set_input_files(file)
+                self.main.get_by_label("File to upload", exact=True)).set_input_files(file)
         if url is not None:
             self.fill("Web address", url)
         self.main.get_by_role("group", name="Topics").get_by_label(topic, exact=True).check()
@@ -152,7 +152,7 @@ def test_staff_add_a_file_and_a_link_that_participants_find_and_outsiders_cannot
     expect(library.rows).to_have_text(["There are no resources here yet."])
     resource = library.add_a_resource().add(
         title=AGREEMENT, description="Agree your phased return with your manager.",
-        kind="File", topic=returning.name,
+        kind="Upload a file", topic=returning.name,
         file={"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": agreement_pdf})
     resource.expect_message(f"“{AGREEMENT}” added to the library.")
     expect(resource.main.locator("#file-details")).to_contain_text("PDF")
@@ -160,14 +160,15 @@ def test_staff_add_a_file_and_a_link_that_participants_find_and_outsiders_cannot
 
     resource = resource.back_to_library().add_a_resource().add(
         title=GUIDANCE, description="What employers should offer staff coming back.",
-        kind="Link", topic=returning.name, url=GUIDANCE_URL)
+        kind="Link to a web page", topic=returning.name, url=GUIDANCE_URL)
     resource.expect_message(f"“{GUIDANCE}” added to the library.")
     expect(resource.main.get_by_role("link", name=re.compile("^Open the link"))).to_have_attribute(
         "href", GUIDANCE_URL)
 
     resource = resource.back_to_library().add_a_resource().add(
         title=HANDBOOK, description="Return to work and career conversations for mentors.",
-        kind="File", topic=careers.name, audience="Members of chosen groups", groups=("Mentors",),
+        kind="Upload a file", topic=careers.name, audience="Members of chosen groups",
+        groups=("Mentors",),
         file={"name": "handbook.pdf", "mimeType": "application/pdf",
               "buffer": small_pdf("Mentor handbook")})
     resource.expect_message(f"“{HANDBOOK}” added to the library.")

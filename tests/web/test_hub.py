@@ -120,13 +120,15 @@ def test_bookmark_with_htmx_and_without(app, client, login, hub):
                            headers=HX)
     page = Page(fragment)
     assert not page.is_full_page
-    assert page.text("#bookmark button") == "Saved for later"
     assert page.soup.select_one("#bookmark button")["aria-pressed"] == "true"
+    assert page.text("#bookmark .tandem-saved-tag") == "✓ Saved"
+    assert page.flashes() == ["Saved for later: it is on your dashboard."]
     assert "Bouncing back" in Page(client.get("/dashboard")).text("#bookmarks")
 
     plain = client.post(f"/hub/articles/{slug}/bookmark", data={"csrf_token": token})
     assert plain.status_code == 303
-    assert Page(client.get(f"/hub/articles/{slug}")).text("#bookmark button") == "Save for later"
+    assert Page(client.get(f"/hub/articles/{slug}")).soup.select_one(
+        "#bookmark button")["aria-pressed"] == "false"
     with app.app_context(), db.connection_context():
         assert Bookmark.select().count() == 0
 

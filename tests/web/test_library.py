@@ -264,6 +264,7 @@ def test_search_as_fragment_and_page(client, staff, csrf_token):
     upload(client, csrf_token, PDF_BYTES, "kit.pdf", title="Keeping in touch days planner")
     upload(client, csrf_token, PDF_BYTES + b"x", "b.pdf", title="Rota template")
     fragment = Page(client.get("/library/?q=keeping+touch", headers=HX))
+    assert fragment.text("#result-count") == "1 result for “keeping touch”"
     assert not fragment.is_full_page
     assert fragment.texts("h2") == ["Keeping in touch days planner"]
     assert fragment.soup.select(".tandem-snippet mark") or fragment.texts("h2")
@@ -289,3 +290,19 @@ def test_related_resources_show_on_the_article(app, client, staff, csrf_token, m
     login(make_user())
     page = Page(client.get(f"/hub/articles/{article.slug}"))
     assert page.texts("#related-resources a") == ["Return checklist"]
+
+
+def test_show_more_appends_the_next_rows(app, client, staff, csrf_token):
+    for n in range(23):
+        client.post("/library/new", data={"title": f"Link {n:02d}", "kind": "link",
+                                          "audience": "signed_in", "csrf_token": csrf_token,
+                                          "url": f"https://example.org/{n}"})
+    first = Page(client.get("/library/?sort=title"))
+    assert len(first.texts("#resource-rows h2")) == 20
+    more = first.soup.select_one("#more-resources a")
+    assert more["href"].startswith("/library/?") and more["hx-get"].startswith("/library/more?")
+    fragment = Page(client.get(more["hx-get"], headers=HX))
+    assert not fragment.is_full_page and fragment.soup.find(id="resource-rows") is None
+    assert fragment.texts("h2") == ["Link 20", "Link 21", "Link 22"]
+    assert Page(client.get(more["href"])).texts("#resource-rows h2") == ["Link 20", "Link 21",
+                                                                         "Link 22"]

@@ -1,7 +1,7 @@
 """Reading the hub: lists, topics, search and the article page, with bookmarks and ratings."""
 import json
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -118,7 +118,10 @@ def bookmark(slug):
     article = get_article_or_404(slug)
     bookmarked = services.toggle_bookmark(current_user, article)
     if wants_fragment():
-        return render_template("hub/_bookmark.html", article=article, bookmarked=bookmarked)
+        flash("Saved for later: it is on your dashboard." if bookmarked
+              else "Removed from your saved articles.", "success")
+        return render_template("hub/_bookmark.html", article=article, bookmarked=bookmarked) \
+            + render_template("_partials/flashes_oob.html")
     return redirect(url_for("hub.show", slug=slug), 303)
 
 
@@ -132,7 +135,9 @@ def rate(slug):
         return _article_page(article, 422, rating_form=form)
     if wants_fragment():
         average, count = Rating.summary_for(article)
+        if not form.errors:
+            flash("Thank you, your rating is saved.", "success")
         return render_template("hub/_rating.html", article=article, rating_form=form,
-                               average=average, rating_count=count,
-                               saved=not form.errors), 422 if form.errors else 200
+                               average=average, rating_count=count) \
+            + render_template("_partials/flashes_oob.html"), 422 if form.errors else 200
     return redirect(url_for("hub.show", slug=slug, _anchor="rating"), 303)

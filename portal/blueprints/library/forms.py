@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal import audience
 from portal.blueprints.accounts.forms import MultiCheckboxField
-from portal.blueprints.library.models import FILE, KINDS
+from portal.blueprints.library.models import FILE, KINDS, LINK, VIDEO
 
 SORTS = {"newest": "Newest first", "downloads": "Most downloaded", "title": "Title A to Z"}
 
@@ -21,10 +21,12 @@ class ResourceForm(FlaskForm):
     description = TextAreaField("Description", validators=[
         Optional(), Length(max=2000, message="Description must be 2,000 characters or fewer")])
     kind = RadioField("What are you adding?", default=FILE,
-                      choices=[SelectChoice(k, v) for k, v in KINDS.items()],
+                      choices=[SelectChoice(FILE, "Upload a file"),
+                               SelectChoice(LINK, "Link to a web page"),
+                               SelectChoice(VIDEO, "Link to a video")],
                       validators=[InputRequired("Choose a file, a link or a video link")])
-    file = FileField("File", description="PDF, Word, Excel, PowerPoint, plain text, CSV, PNG "
-                                         "or JPEG")
+    file = FileField("File to upload",
+                     description="PDF, Word, Excel, PowerPoint, plain text, CSV, PNG or JPEG")
     url = StringField("Web address", validators=[Length(max=500)],
                       description="For a link or video, starting https://")
     topics = MultiCheckboxField("Topics", coerce=int, validators=[Optional()])

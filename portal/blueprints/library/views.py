@@ -53,8 +53,9 @@ def _filtered(form: BrowseForm):
     return query
 
 
-@bp.get("/")
-def index():
+def _browse():
+    """The resources for the filters in the URL: ranked matches when searching, otherwise
+    one keyset page in the chosen order."""
     form = _browse_form()
     if not form.validate():  # a filter that is not one of the choices is ignored
         for field in form:
@@ -72,9 +73,20 @@ def index():
                           PAGE_SIZE)
         rows, next_cursor = page.rows, page.next_cursor
     Resource.with_current_files(Resource.with_topics(rows))
+    return {"form": form, "resources": rows, "next_cursor": next_cursor,
+            "searching": bool(form.q.data)}
+
+
+@bp.get("/")
+def index():
+    return render_page_or_fragment("library/index.html", "library/_results.html", **_browse())
+
+
+@bp.get("/more")
+def more():
+    """The next rows, appended below the list by "Show more resources"."""
     return render_page_or_fragment("library/index.html", "library/_resource_rows.html",
-                                   form=form, resources=rows, next_cursor=next_cursor,
-                                   searching=bool(form.q.data))
+                                   **_browse())
 
 
 @bp.get("/<int:resource_id>")
