@@ -1,4 +1,6 @@
 """Boards through the client: starting threads and replying, with htmx and without."""
+import datetime as dt
+
 import pytest
 
 from portal.blueprints.boards.models import Post, Thread
@@ -189,3 +191,30 @@ def test_posting_needs_the_csrf_token(client, login, boards):
     login(boards.mentor)
     response = client.post("/boards/general/new", data={"title": "x", "body": "y"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
+def test_a_suspended_member_reads_but_cannot_post(app, client, login, boards, csrf_token,
+                                                  post_as, headers):
+    first = post_as(boards.staff, boards.general, "Open question")
+    own = post_as(boards.mentor, thread=first.thread, body="My earlier reply")
+    with app.app_context(), db.connection_context():
+        from portal.blueprints.accounts.models import User
+        from portal.db import utcnow
+
+        User.update(suspended_until=utcnow() + dt.timedelta(days=3),
+                    suspension_reason="Repeated unkind posts").where(
+            User.id == boards.mentor.id).execute()
+    login(boards.mentor)
+    page = Page(client.get(f"/boards/threads/{first.thread_id}"))
+    assert posts_on(page) == ["Has anyone tried this?", "My earlier reply"]
+    assert page.soup.find("form", id="reply-form") is None
+    assert "Repeated unkind posts" in page.text("#reply-form")
+    for url, data in [(f"/boards/threads/{first.thread_id}/reply", {"body": "x"}),
+                      ("/boards/general/new", {"title": "x", "body": "y"}),
+                      (f"/boards/posts/{own.id}/edit", {f"post-{own.id}-body": "z"})]:
+        refused = client.post(url, headers=headers, data={**data, "csrf_token": csrf_token})
+        assert refused.status_code == 422, url
+        assert "Repeated unkind posts" in next(iter(Page(refused).field_errors().values()))
+    with app.app_context(), db.connection_context():
+        assert Post.select().count() == 2 and Thread.select().count() == 1

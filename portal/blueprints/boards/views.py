@@ -49,7 +49,11 @@ def get_post_or_404(post_id: int, allowed: str | None = None) -> Post:
 
 
 def posting_refused(form) -> bool:
-    """Threads and replies share one limit per person, counted in the shared store."""
+    """Suspended people cannot post; threads and replies share one limit per person,
+    counted in the shared store."""
+    if not permissions.can_post(current_user):
+        form.body.errors.append(current_user.suspension_notice)
+        return True
     limit = Limit("board-post", settings.get("boards_posts_per_minute"), 60)
     key = f"user:{current_user.id}"
     if limit.exceeded(key):

@@ -3,6 +3,7 @@ reporting it to the moderators; each in place with htmx or as a plain page."""
 from flask import flash, redirect, render_template
 from flask_login import current_user
 
+from portal import permissions
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import PostForm, ReportForm
 from portal.blueprints.boards.views import bp, get_post_or_404
@@ -29,7 +30,9 @@ def show_post(post_id):
 def edit_post(post_id):
     post = get_post_or_404(post_id, "can_edit_post")
     form = PostForm(obj=post, prefix=f"post-{post.id}")
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not permissions.can_post(current_user):
+        form.body.errors.append(current_user.suspension_notice)
+    elif form.validate_on_submit():
         services.edit_post(current_user, post, form.body.data)
         if wants_fragment():
             return post_fragment(post)
