@@ -8,7 +8,7 @@ from playwright.sync_api import Locator, expect
 
 from tests.browser.pages import LoginPage, PageObject
 from tests.conftest import TEST_PASSWORD
-from tests.web.boards_setup import boards  # noqa: F401  (fixture)
+from tests.web.boards_setup import *  # noqa: F403  (the boards and post_as fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +100,7 @@ def log_in(page, axe, person) -> BoardsPage:
 
 
 def test_a_mention_a_notification_an_email_a_reply_in_place_and_the_marker_clears(
-        new_page, axe, live_server, sent_emails, boards):  # noqa: F811
+        new_page, axe, live_server, sent_emails, boards):
     mina, omar = boards.mentor, boards.outsider
 
     # Mina starts a thread in place, picking Omar from the @mention suggestions.
@@ -162,3 +162,42 @@ def test_a_mention_a_notification_an_email_a_reply_in_place_and_the_marker_clear
     expect(thread.new_posts).to_have_count(1)
     general = thread.back_to_board("General")
     expect(general.thread_row(TITLE).locator(".tandem-unread")).to_have_count(0)
+
+
+def test_without_javascript_quote_reply_edit_report_and_delete(js_disabled_page, axe, boards,
+                                                               post_as):
+    page, mina, omar = js_disabled_page, boards.mentor, boards.outsider
+    post_as(mina, boards.general, TITLE, "My plan: ten days, **two** of them for training.")
+    thread = log_in(page, axe, omar).board("General").open_thread(TITLE)
+
+    thread.posts.first.get_by_role("link", name="Quote post by Mina Mentor").click()
+    reply = PageObject(page, axe, heading=f"Reply to “{TITLE}”")
+    box = reply.main.get_by_label("Your reply", exact=True)
+    expect(box).to_have_value(re.compile(r"^> \*\*Mina Mentor\*\* wrote:\n>\n> My plan"))
+    box.press("Control+End")
+    box.press_sequentially("Training days were the best use of mine too.")
+    reply.press("Post reply")
+    thread = ThreadPage(page, axe, heading=TITLE)
+    thread.expect_message("Your reply has been posted.")
+    expect(thread.posts.nth(1).locator("blockquote")).to_contain_text("My plan: ten days")
+
+    thread.posts.nth(1).get_by_role("link", name="Edit your post").click()
+    edit = PageObject(page, axe, heading="Edit your post")
+    edit.fill("Your post", "Thank you, that is helpful.")
+    edit.press("Save post")
+    thread = ThreadPage(page, axe, heading=TITLE)
+    thread.expect_message("Your post has been saved.")
+    expect(thread.posts.nth(1)).to_contain_text("edited")
+
+    thread.posts.first.get_by_role("link", name="Report post by Mina Mentor").click()
+    report = PageObject(page, axe, heading="Report a post")
+    report.main.get_by_label("Spam or advertising", exact=True).check()
+    report.fill("Anything the moderators should know (optional)", "Looks like an advert.")
+    report.press("Send report")
+    thread = ThreadPage(page, axe, heading=TITLE)
+    thread.expect_message("Thank you. The moderators will look at this post.")
+
+    thread.posts.nth(1).get_by_role("button", name="Delete your post").click()
+    thread = ThreadPage(page, axe, heading=TITLE)
+    thread.expect_message("Your post has been deleted.")
+    expect(thread.posts.nth(1)).to_contain_text("This post was deleted.")

@@ -200,3 +200,31 @@ def test_long_threads_have_pages_and_the_marker_follows_what_was_shown(app, clie
     assert last.soup.find(id="reply-form") is not None
     assert Page(client.get(f"/boards/threads/{thread.thread_id}?page=x")).heading() == \
         "Returning after a year"
+
+
+def test_a_board_pages_its_threads_with_pinned_first_and_hidden_for_moderators(
+        app, client, login, boards, post_as, make_user):
+    for n in range(30):
+        post_as(boards.staff, boards.general, f"Thread {n:02}", "text")
+    with app.app_context(), db.connection_context():
+        Thread.update(pinned=True).where(Thread.title == "Thread 03").execute()
+        Thread.update(hidden=True).where(Thread.title == "Thread 29").execute()
+    login(boards.mentor)
+    page = Page(client.get("/boards/general"))
+    assert page.texts("#pinned-threads h3 a") == ["Thread 03"]
+    titles = page.texts("#thread-rows h3 a")
+    assert titles[:2] == ["Thread 28", "Thread 27"] and len(titles) == 25
+    more = page.soup.select_one("#more-threads a")
+    fragment = Page(client.get(more["hx-get"], headers=HX))
+    assert not fragment.is_full_page
+    assert fragment.texts("h3 a") == ["Thread 02", "Thread 01", "Thread 00"]
+    plain = Page(client.get(more["href"]))
+    assert plain.is_full_page and plain.texts("#thread-rows h3 a") == fragment.texts("h3 a")
+    assert plain.soup.find(id="pinned-threads") is None
+    login(make_user(role="moderator"))
+    assert Page(client.get("/boards/general")).texts("#thread-rows h3 a")[0] == "Thread 29"
+    hidden = Thread.select().where(Thread.title == "Thread 29")
+    with app.app_context(), db.connection_context():
+        hidden_id = hidden.get().id
+    login(boards.mentor)
+    assert client.get(f"/boards/threads/{hidden_id}").status_code == 404
