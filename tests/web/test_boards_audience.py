@@ -148,3 +148,17 @@ def test_staff_manage_boards_and_audiences(app, client, login, boards, csrf_toke
     login(boards.mentor)
     assert client.get("/boards/search-board").status_code == 404
     assert link(Page(client.get("/boards/")), "General")["href"] == "/boards/general"
+
+
+def test_who_can_be_notified_is_exactly_who_can_see_the_board(app, boards, make_user):
+    """Board.readers() (people, for mentions and notifications) and Board.visible_to()
+    (boards, for pages) are the same rule turned around."""
+    people = [boards.staff, boards.mentor, boards.outsider, make_user(role="moderator"),
+              make_user(role="admin")]
+    with app.app_context(), db.connection_context():
+        everyone = [User.get_by_id(p.id) for p in people]
+        for board in Board.select():
+            readers = {u.id for u in board.readers()}
+            seeing = {u.id for u in everyone
+                      if Board.visible_to(u).where(Board.id == board.id).exists()}
+            assert readers == seeing, board.name
