@@ -103,3 +103,35 @@ def test_a_post_mentioning_someone_twice_notifies_once(app, boards, post_as):
     post_as(boards.staff, boards.general, "Twice", "@Mina Mentor and again @Mina Mentor")
     with app.app_context(), db.connection_context():
         assert Notification.select().where(Notification.user == boards.mentor.id).count() == 1
+
+
+def test_editing_in_a_mention_notifies_only_the_newly_mentioned(app, client, login, boards,
+                                                                post_as, csrf_token):
+    post = post_as(boards.mentor, boards.general, "Edited", "Hello @Sam Staff")
+    login(boards.mentor)
+    client.post(f"/boards/posts/{post.id}/edit", data={
+        f"post-{post.id}-body": "Hello @Sam Staff and @Omar Outsider", "csrf_token": csrf_token})
+    client.post(f"/boards/posts/{post.id}/edit", data={
+        f"post-{post.id}-body": "Hello @Omar Outsider", "csrf_token": csrf_token})
+    with app.app_context(), db.connection_context():
+        from portal.blueprints.boards.models import Mention
+
+        assert [(n.user_id, n.kind) for n in Notification.select().order_by(Notification.id)] \
+            == [(boards.staff.id, "mention"), (boards.outsider.id, "mention")]
+        assert [m.user_id for m in Mention.select()] == [boards.outsider.id]
+
+
+def test_a_title_is_one_line_and_search_finds_a_thread_once(app, client, login, boards,
+                                                            csrf_token, post_as):
+    login(boards.mentor)
+    response = client.post("/boards/general/new", data={
+        "title": "Annual\r\nleave   planning", "body": "Start", "csrf_token": csrf_token})
+    assert Page(client.get(response.headers["Location"])).heading() == "Annual leave planning"
+    with app.app_context(), db.connection_context():
+        from portal.blueprints.boards.models import Thread
+
+        thread = Thread.get()
+    for n in range(3):
+        post_as(boards.outsider, thread=thread, body=f"Reply {n}")
+    assert Page(client.get("/boards/search?q=planning")).texts("#results h2 a") == [
+        "Annual leave planning"]

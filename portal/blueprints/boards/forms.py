@@ -27,6 +27,12 @@ def _no_nul(form, field):
         raise ValidationError("Remove the unusual characters and try again")
 
 
+def one_line(text):
+    """Titles and names are one line: newlines and runs of spaces become one space (a
+    newline in a title would otherwise reach an email's Subject header)."""
+    return " ".join(text.split()) if isinstance(text, str) else text
+
+
 def _body(label: str) -> TextAreaField:
     return TextAreaField(label, validators=[
         InputRequired("Write your post"), _no_nul,
@@ -35,13 +41,13 @@ def _body(label: str) -> TextAreaField:
 
 
 class ThreadForm(FlaskForm):
-    title = StringField("Title", validators=[
+    title = StringField("Title", filters=[one_line], validators=[
         InputRequired("Enter a title for your thread"), _no_nul,
         Length(max=200, message="Title must be 200 characters or fewer")])
     body = _body("Your post")
 
     def validate_title(self, field):
-        if field.data is not None and not field.data.strip():
+        if not field.data:
             raise ValidationError("Enter a title for your thread")
 
 
@@ -89,7 +95,7 @@ class SearchForm(FlaskForm):
 
 
 class BoardForm(FlaskForm):
-    name = StringField("Name", validators=[
+    name = StringField("Name", filters=[one_line], validators=[
         InputRequired("Enter a name for the board"), _no_nul,
         Length(max=120, message="Name must be 120 characters or fewer")])
     description = TextAreaField("Description", validators=[

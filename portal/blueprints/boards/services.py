@@ -3,7 +3,7 @@ search entry, the author's watch and read marker, and the notifications it cause
 written in one transaction; the emails follow from a huey job once it has committed."""
 from peewee import IntegrityError
 
-from portal import audience, markup, search
+from portal import audience, markup, permissions, search
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import mentions
 from portal.blueprints.boards.models import (
@@ -33,7 +33,7 @@ RESERVED_SLUGS = {"manage", "search", "notifications", "preferences", "threads",
 
 
 class NotAllowed(Exception):
-    """The thread is locked."""
+    """The thread is locked to this person."""
 
 
 # Boards (staff) ---------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def start_thread(author, board: Board, title: str, body: str) -> Post:
 
 
 def reply(author, thread: Thread, body: str) -> Post:
-    if thread.locked:
+    if not permissions.can_reply_to_thread(author, thread):
         raise NotAllowed(thread.id)
     now = utcnow()
     with db.atomic():
@@ -108,11 +108,17 @@ def _add_post(author, thread: Thread, board: Board, body: str, now, kind: str) -
                        body_html=mentions.render(body, [p.name for p in mentioned]),
                        created_at=now)
     _record_mentions(post, mentioned)
-    search.index(SEARCH_KIND, post.id, thread.title, "", body)
+    _index(post, thread)
     Watch.insert(user=author.id, thread=thread.id, level=WATCHING).on_conflict_ignore().execute()
     mark_read(author, thread, number, post_ids=[])
     _notify(post, thread, board, author, mentioned, kind)
     return post
+
+
+def _index(post: Post, thread: Thread) -> None:
+    """Only a thread's first post carries its title, so a search for the title finds the
+    thread once rather than every reply in it."""
+    search.index(SEARCH_KIND, post.id, thread.title if post.number == 1 else "", "", post.body)
 
 
 def _record_mentions(post: Post, mentioned: list) -> list:
@@ -180,7 +186,7 @@ def edit_post(editor, post: Post, body: str) -> Post:
         post.body_html = mentions.render(body, [p.name for p in mentioned])
         post.save()
         new = _record_mentions(post, mentioned)
-        search.index(SEARCH_KIND, post.id, thread.title, "", body)
+        _index(post, thread)
         _notify(post, thread, board, editor, new, REPLY, watchers=False)
     notify_later(post.id)
     return post
