@@ -58,3 +58,15 @@ def move_into_the_past(app, session, minutes_ago=30) -> None:
         start = utcnow() - dt.timedelta(minutes=minutes_ago)
         (WebinarSession.update(starts_at=start, ends_at=start + length)
          .where(WebinarSession.id == session.id).execute())
+
+
+def next_spring_clock_change() -> dt.date:
+    """The next Sunday the UK clocks go forward (the last Sunday of March) that is more than
+    13 weeks away, so a series can start in the winter before it (28 March in 2027)."""
+    today = utcnow().date()
+    for year in (today.year, today.year + 1):
+        last = dt.date(year, 3, 31)
+        change = last - dt.timedelta(days=(last.weekday() + 1) % 7)
+        if change - dt.timedelta(weeks=13) > today:
+            return change
+    raise AssertionError("unreachable")

@@ -13,12 +13,19 @@ from portal.db import db
 from portal.mailer import build_message
 from portal.outbox import OutboxMessage
 from tests.pages import Page
-from tests.webinar_factories import book, cancel, make_session, reload
+from tests.webinar_factories import (
+    book,
+    cancel,
+    make_session,
+    next_spring_clock_change,
+    reload,
+)
 
 LONDON = ZoneInfo("Europe/London")
-# The clocks go forward at 01:00 UTC on Sunday 28 March 2027.
-BEFORE_CHANGE = dt.datetime(2027, 3, 27, 10, 0)  # 10:00 GMT = 10:00 UTC
-AFTER_CHANGE = dt.datetime(2027, 3, 29, 9, 0)  # 10:00 BST = 09:00 UTC
+# The clocks go forward at 01:00 UTC on the last Sunday of March (28 March in 2027).
+CHANGE = next_spring_clock_change()
+BEFORE_CHANGE = dt.datetime.combine(CHANGE - dt.timedelta(days=1), dt.time(10))  # 10:00 GMT
+AFTER_CHANGE = dt.datetime.combine(CHANGE + dt.timedelta(days=1), dt.time(9))  # 10:00 BST
 
 
 def events(body: bytes) -> list:
@@ -40,7 +47,7 @@ def test_an_ics_file_per_session_gives_10am_london_both_sides_of_the_clock_chang
         app, client, member):
     saturday = make_session(app, title="Saturday session", starts_at=BEFORE_CHANGE)
     monday = make_session(app, title="Monday session", starts_at=AFTER_CHANGE)
-    for session, day in ((saturday, 27), (monday, 29)):
+    for session, day in ((saturday, BEFORE_CHANGE.day), (monday, AFTER_CHANGE.day)):
         response = client.get(f"/webinars/sessions/{session.id}/calendar.ics")
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
         assert "attachment" in response.headers["Content-Disposition"]
@@ -61,9 +68,9 @@ def test_the_pages_show_the_local_time_both_sides_of_the_clock_change(app, clien
     saturday = make_session(app, title="Saturday session", starts_at=BEFORE_CHANGE)
     monday = make_session(app, title="Monday session", starts_at=AFTER_CHANGE)
     assert Page(client.get(f"/webinars/sessions/{saturday.id}")).text("#session-when") == \
-        "Saturday 27 March 2027, 10am to 11:30am (GMT)"
+        f"Saturday {BEFORE_CHANGE:%-d} March {CHANGE.year}, 10am to 11:30am (GMT)"
     assert Page(client.get(f"/webinars/sessions/{monday.id}")).text("#session-when") == \
-        "Monday 29 March 2027, 10am to 11:30am (BST)"
+        f"Monday {AFTER_CHANGE:%-d} March {CHANGE.year}, 10am to 11:30am (BST)"
 
 
 def test_the_ics_keeps_its_uid_and_raises_sequence_when_moved_then_cancelled(app, client,
@@ -82,7 +89,7 @@ def test_the_ics_keeps_its_uid_and_raises_sequence_when_moved_then_cancelled(app
         services_staff.update_session(None, session.id, details)
     [moved] = events(client.get(url).data)
     assert (str(moved["uid"]), moved["sequence"]) == (session.uid, 1)
-    assert local_start(moved).strftime("%d %H:%M") == "29 10:00"
+    assert local_start(moved).strftime("%d %H:%M") == f"{AFTER_CHANGE:%d} 10:00"
 
     with app.app_context(), db.connection_context():
         services_staff.cancel_session(None, session.id, "Facilitator unwell")

@@ -16,7 +16,14 @@ from portal.blueprints.webinars.models import (
 )
 from portal.db import db, utcnow
 from tests.pages import Page
-from tests.webinar_factories import book, booking_of, make_session, move_into_the_past, reload
+from tests.webinar_factories import (
+    book,
+    booking_of,
+    make_session,
+    move_into_the_past,
+    next_spring_clock_change,
+    reload,
+)
 
 HX = {"HX-Request": "true"}
 LONDON = ZoneInfo("Europe/London")
@@ -46,8 +53,10 @@ def local(moment) -> dt.datetime:
 
 def test_a_six_weekly_series_for_twelve_months_keeps_10am_across_the_clock_changes(
         app, client, staff, csrf_token):
+    change = next_spring_clock_change()
+    first = change + dt.timedelta(days=1) - dt.timedelta(weeks=12)  # a Monday in winter
     response = client.post("/webinars/manage/series/new", data=session_form(
-        csrf_token, day="2027-01-04", cadence_weeks="6", months="12"))
+        csrf_token, day=first.isoformat(), cadence_weeks="6", months="12"))
     assert response.status_code == 303, Page(response).error_summary()
     page = Page(client.get(response.headers["Location"]))
     assert page.flashes() == ["Series scheduled: 9 sessions."]
@@ -56,17 +65,18 @@ def test_a_six_weekly_series_for_twelve_months_keeps_10am_across_the_clock_chang
         sessions = list(series.sessions())
     assert (series.cadence_weeks, series.length_minutes, series.capacity) == (6, 90, 12)
     days = [local(s.starts_at).date() for s in sessions]
-    assert days[:3] == [dt.date(2027, 1, 4), dt.date(2027, 2, 15), dt.date(2027, 3, 29)]
-    assert days[-2:] == [dt.date(2027, 10, 25), dt.date(2027, 12, 6)] and len(days) == 9
+    assert days == [first + dt.timedelta(weeks=6 * n) for n in range(9)]
     assert {local(s.starts_at).strftime("%H:%M") for s in sessions} == {"10:00"}
-    # Stored in UTC: 10:00 GMT in February is 10:00 UTC; 10:00 BST in March is 09:00 UTC.
-    assert sessions[1].starts_at == dt.datetime(2027, 2, 15, 10, 0)
-    assert sessions[2].starts_at == dt.datetime(2027, 3, 29, 9, 0)
-    assert [r["Status"] for r in page.table("#series-sessions")] == ["Scheduled"] * 9
-    assert page.table("#series-sessions")[2]["When"] == \
-        "Monday 29 March 2027, 10am to 11:30am (BST)"
-    assert page.table("#series-sessions")[1]["When"] == \
-        "Monday 15 February 2027, 10am to 11:30am (GMT)"
+    # Stored in UTC: 10:00 GMT in winter is 10:00 UTC; 10:00 BST the day after the clocks
+    # go forward is 09:00 UTC.
+    assert sessions[1].starts_at == dt.datetime.combine(days[1], dt.time(10))
+    assert days[2] == change + dt.timedelta(days=1)
+    assert sessions[2].starts_at == dt.datetime.combine(days[2], dt.time(9))
+    rows = page.table("#series-sessions")
+    assert [r["Status"] for r in rows] == ["Scheduled"] * 9
+    assert rows[1]["When"] == f"{days[1]:%A %-d %B %Y}, 10am to 11:30am (GMT)"
+    assert rows[2]["When"] == f"{days[2]:%A %-d %B %Y}, 10am to 11:30am (BST)"
+    assert rows[8]["When"].endswith("(GMT)")  # and back again in the autumn
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
@@ -80,7 +90,8 @@ def test_a_six_weekly_series_for_twelve_months_keeps_10am_across_the_clock_chang
     ({"joining_link": "javascript:alert(1)"}, "joining_link",
      "The joining link must start with https://"),
     ({"title": ""}, "title", "Enter a title"),
-    ({"day": "2027-03-28", "start_time": "01:30", "end_time": "02:30"}, "start_time",
+    ({"day": next_spring_clock_change().isoformat(), "start_time": "01:30",
+      "end_time": "02:30"}, "start_time",
      "That time does not exist on that date because the clocks go forward: choose another "
      "time"),
 ])
@@ -207,7 +218,13 @@ def test_cancelling_needs_a_reason_and_sends_it(app, client, staff, make_user, c
     [notice] = [m for m in sent_emails("b@example.org") if m.subject.startswith("Cancelled")]
     assert "Reason: The facilitator is unwell." in notice.body_text
     assert "STATUS:CANCELLED" in notice.attachment_body
-    assert client.get(f"/webinars/manage/sessions/{session.id}/edit").status_code == 303
+    refused = client.post(f"/webinars/sessions/{session.id}/book",
+                          data={"csrf_token": csrf_token}, headers=HX)
+    assert refused.status_code == 422
+    assert Page(refused).flashes() == ["This session is cancelled"]
+    edit = client.get(f"/webinars/manage/sessions/{session.id}/edit")
+    assert Page(client.get(edit.headers["Location"])).flashes() == [
+        "A cancelled session cannot be changed."]
 
 
 def test_the_people_page_lists_bookings_offers_and_the_waitlist(app, client, staff,

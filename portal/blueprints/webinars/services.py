@@ -14,6 +14,7 @@ from portal.blueprints.accounts.models import User
 from portal.blueprints.webinars import notices
 from portal.blueprints.webinars.models import (
     BOOKED,
+    CANCELLED,
     LAPSED,
     OFFERED,
     SCHEDULED,
@@ -59,6 +60,8 @@ def book_seat(user, session_id: int, now=None) -> WebinarBooking:
     now = now or utcnow()
     with db.atomic():
         session = lock_session(session_id)
+        if session.status == CANCELLED:
+            raise BookingRefused("This session is cancelled")
         if not session.is_open_for_booking(now):
             raise BookingRefused("Booking for this session has closed")
         booking = _booking(session.id, user.id)

@@ -115,19 +115,7 @@ def update_session(actor, session_id: int, details: SessionDetails, now=None) ->
         session = lock_session(session_id)
         before = {"title": session.title, "starts_at": session.starts_at,
                   "ends_at": session.ends_at, "capacity": session.capacity}
-        moved = (session.starts_at, session.ends_at) != (details.starts_at, details.ends_at)
-        changed = moved or any(getattr(session, k) != v
-                               for k, v in details.calendar_fields().items())
-        for name, value in details.calendar_fields().items():
-            setattr(session, name, value)
-        session.starts_at, session.ends_at = details.starts_at, details.ends_at
-        session.capacity, session.joining_link = details.capacity, details.joining_link
-        session.audience = details.audience_value
-        session.sequence += 1 if changed else 0
-        session.updated_at = now
-        session.save()
-        audience.set_groups(session, details.group_ids
-                            if details.audience_value == audience.GROUPS else [])
+        moved = _apply(session, details, now)
         if moved:
             _tell_everyone_it_moved(session, now)
         fill_free_seats(session, now)  # more seats, or a later cut-off
@@ -135,6 +123,23 @@ def update_session(actor, session_id: int, details: SessionDetails, now=None) ->
                           {"title": session.title, "starts_at": session.starts_at,
                            "ends_at": session.ends_at, "capacity": session.capacity})
     return session
+
+
+def _apply(session: WebinarSession, details: SessionDetails, now) -> bool:
+    """Save the new details; True when the session moved."""
+    moved = (session.starts_at, session.ends_at) != (details.starts_at, details.ends_at)
+    changed = moved or any(getattr(session, k) != v for k, v in details.calendar_fields().items())
+    for name, value in details.calendar_fields().items():
+        setattr(session, name, value)
+    session.starts_at, session.ends_at = details.starts_at, details.ends_at
+    session.capacity, session.joining_link = details.capacity, details.joining_link
+    session.audience = details.audience_value
+    session.sequence += 1 if changed else 0  # calendars show title, times, description
+    session.updated_at = now
+    session.save()
+    audience.set_groups(session, details.group_ids
+                        if details.audience_value == audience.GROUPS else [])
+    return moved
 
 
 def _active_bookings(session):
