@@ -1,6 +1,7 @@
 """Every model in the portal, in dependency order: for create_tables and schema checks."""
 from portal.audience import AudienceGroup
 from portal.blueprints.accounts.models import User, UserSession, UserTopic
+from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.hub.models import (
     Article,
     ArticleRevision,
@@ -15,7 +16,6 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
-from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
 from portal.blueprints.webinars.models import (
     WebinarBooking,
