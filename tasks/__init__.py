@@ -79,10 +79,4 @@ def flask_periodic_task(schedule, **options):
     return decorate
 
 
-from tasks import (  # noqa: E402,F401  register every task with the consumer
-    boards,
-    cleanup,
-    email,
-    reminders,
-    webinars,  # noqa: E402,F401
-)
+from tasks import boards, cleanup, email, reminders, webinars  # noqa: E402,F401  register every task with the consumer
