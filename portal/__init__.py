@@ -13,6 +13,7 @@ VIEW_MODULES = [
     "portal.blueprints.accounts.views",
     "portal.blueprints.staff.views",
     "portal.blueprints.staff.views_audit",
+    "portal.blueprints.staff.views_moderation",
     "portal.blueprints.hub.views",
     "portal.blueprints.hub.views_comments",
     "portal.blueprints.hub.views_manage",

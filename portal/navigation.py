@@ -14,5 +14,17 @@ def main_navigation(user) -> list[dict]:
              {"text": "Webinars", "href": url_for("webinars.index")},
              {"text": "Your profile", "href": url_for("accounts.profile")}]
     if permissions.can_view_staff_area(user):
-        items.append({"text": "Staff", "href": url_for("staff.index")})
+        items.append({"text": _staff_label(), "href": url_for("staff.index")})
     return items
+
+
+def _staff_label() -> str:
+    """"Staff", with the number of open reports when there are any: one query, cached for
+    the request."""
+    from flask import g
+
+    from portal.blueprints.staff.moderation import open_report_count
+
+    if "open_reports" not in g:
+        g.open_reports = open_report_count()
+    return f"Staff ({g.open_reports} open reports)" if g.open_reports else "Staff"

@@ -33,6 +33,15 @@ def can_view_staff_area(user) -> bool:
     return is_moderator(user)
 
 
+def can_moderate(user) -> bool:
+    return is_moderator(user)
+
+
+def can_suspend_author(user, person) -> bool:
+    """Moderators suspend members from posting; staff accounts are the admins' to manage."""
+    return is_moderator(user) and person.id != user.id and person.role == "member"
+
+
 def can_view_people(user) -> bool:
     return is_staff(user)
 
@@ -68,6 +77,10 @@ def can_manage_articles(user) -> bool:
 
 def can_edit_comment(user, comment) -> bool:
     return _signed_in(user) and comment.author_id == user.id and not comment.hidden
+
+
+def can_report_comment(user, comment) -> bool:
+    return _signed_in(user) and comment.author_id != user.id and not comment.hidden
 
 
 def can_hide_comment(user, comment=None) -> bool:

@@ -21,6 +21,12 @@ SPECS = [
     SettingSpec("hub_requires_approval", "Articles need a second person's approval",
                 "A staff member other than the author approves an article in review "
                 "before it is published.", False),
+    SettingSpec("premoderate_first_posts", "Posts held for approval from new members",
+                "A member's first board posts (this many) wait for a moderator before others "
+                "see them. 0 turns this off.", 0, int),
+    SettingSpec("held_words", "Words that hold a post for review",
+                "One word or phrase per line. A board post containing any of them waits "
+                "for a moderator.", "", str),
     SettingSpec("library_max_upload_mb", "Largest file that can be uploaded (MB)",
                 "Uploads to the resource library larger than this are refused. At most 32.",
                 20, int),

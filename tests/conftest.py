@@ -2,11 +2,13 @@
 by DATABASE_URL), the app, a client with CSRF left on, and factories."""
 import os
 import re
+import tempfile
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-os.environ.setdefault("HUEY_URL", "sqlite:////tmp/tandem-test-huey.db")
+# Each run gets its own huey file: the consumer tests flush it, and runs must not share one.
+os.environ.setdefault("HUEY_URL", f"sqlite:///{tempfile.mkdtemp(prefix='tandem-huey-')}/huey.db")
 
 from portal import create_app  # noqa: E402
 from portal.blueprints.accounts.models import User  # noqa: E402

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal import audience
 from portal.blueprints.accounts.forms import MultiCheckboxField
 from portal.blueprints.boards.models import WATCH_LEVELS
-from portal.blueprints.staff.models import REPORT_REASONS
+from portal.blueprints.staff.forms import ReportForm  # noqa: F401  one form for every report
 
 BODY_HINT = ("You can use Markdown: **bold**, *italic*, [link text](https://…), > to quote. "
              "To mention someone, type @ and their full name, like @Priya Mentor.")
@@ -65,14 +65,6 @@ class ReplyForm(FlaskForm):
 
 class PostForm(FlaskForm):
     body = _body("Your post")
-
-
-class ReportForm(FlaskForm):
-    reason = RadioField("Why are you reporting this post?",
-                        choices=[SelectChoice(k, v) for k, v in REPORT_REASONS.items()],
-                        validators=[InputRequired("Choose why you are reporting this post")])
-    note = TextAreaField("Anything the moderators should know (optional)", validators=[
-        Optional(), _no_nul, Length(max=1000, message="Note must be 1,000 characters or fewer")])
 
 
 class WatchForm(FlaskForm):

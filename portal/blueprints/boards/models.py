@@ -83,6 +83,7 @@ class Thread(BaseModel):
     pinned = BooleanField(default=False)
     locked = BooleanField(default=False)
     hidden = BooleanField(default=False)
+    held = BooleanField(default=False)  # its first post waits for a moderator
     created_at = DateTimeField(default=utcnow)
     last_post_at = DateTimeField(default=utcnow)
     last_poster = ForeignKeyField(User, backref="+", null=True, on_delete="SET NULL")
@@ -97,7 +98,8 @@ class Thread(BaseModel):
         query = (cls.select(cls, Board).join(Board)
                  .where(audience.visible_to(Board, user)))
         if not is_moderator(user):
-            query = query.where(cls.hidden == False)  # noqa: E712
+            query = query.where(cls.hidden == False,  # noqa: E712
+                                (cls.held == False) | (cls.author == user.id))  # noqa: E712
         return query
 
     @classmethod
@@ -110,7 +112,9 @@ class Thread(BaseModel):
                 .join_from(cls, ReadMarker, JOIN.LEFT_OUTER,
                            on=((ReadMarker.thread == cls.id) & (ReadMarker.user == user.id)))
                 .where(cls.board == board.id,
-                       SQL("1 = 1") if is_moderator(user) else (cls.hidden == False)))  # noqa: E712
+                       SQL("1 = 1") if is_moderator(user) else (
+                           (cls.hidden == False)  # noqa: E712
+                           & ((cls.held == False) | (cls.author == user.id)))))  # noqa: E712
 
     def last_read_number(self) -> int:
         """From `listing`: how far this person has read (0 if never opened)."""
@@ -137,6 +141,7 @@ class Post(BaseModel):
     deleted = BooleanField(default=False)
     status = CharField(max_length=10, default=VISIBLE)
     hidden_reason = CharField(max_length=300, default="")
+    edit_note = CharField(max_length=300, default="")  # a moderator's note on their edit
 
     class Meta:
         indexes = ((("thread", "number"), True), (("author", "created_at"), False))

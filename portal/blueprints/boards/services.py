@@ -1,14 +1,17 @@
 """Writing to the boards. A post, its thread's and board's counters, its mentions, its
 search entry, the author's watch and read marker, and the notifications it causes are
 written in one transaction; the emails follow from a huey job once it has committed."""
+import re
+
 from peewee import IntegrityError
 
-from portal import audience, markup, permissions, search
+from portal import audience, markup, permissions, search, settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import mentions
 from portal.blueprints.boards.models import (
     EMAIL_NONE,
     EMAIL_PENDING,
+    HELD,
     MENTION,
     MUTED,
     NEW_THREAD,
@@ -25,7 +28,7 @@ from portal.blueprints.boards.models import (
     Thread,
     Watch,
 )
-from portal.blueprints.staff.models import AuditEntry, Report
+from portal.blueprints.staff.models import AuditEntry
 from portal.db import db, utcnow
 
 SEARCH_KIND = "post"
@@ -104,15 +107,49 @@ def _add_post(author, thread: Thread, board: Board, body: str, now, kind: str) -
     (Board.update(post_count=Board.post_count + 1, last_post_at=now)
      .where(Board.id == board.id).execute())
     mentioned = mentions.find(body, board.readers())
+    status = HELD if must_hold(author, f"{thread.title if number == 1 else ''}\n{body}") \
+        else VISIBLE
     post = Post.create(thread=thread, number=number, author=author.id, body=body,
                        body_html=mentions.render(body, [p.name for p in mentioned]),
-                       created_at=now)
+                       created_at=now, status=status)
+    if status == HELD and number == 1:
+        Thread.update(held=True).where(Thread.id == thread.id).execute()
     _record_mentions(post, mentioned)
-    _index(post, thread)
+    if status == VISIBLE:
+        _index(post, thread)
     Watch.insert(user=author.id, thread=thread.id, level=WATCHING).on_conflict_ignore().execute()
     mark_read(author, thread, number, post_ids=[])
     _notify(post, thread, board, author, mentioned, kind)
     return post
+
+
+def must_hold(author, text: str) -> bool:
+    """Pre-moderation: a new member's first posts (a number from settings), and any post
+    with a word from the settings' list, wait for a moderator. Moderators are never held."""
+    if permissions.is_moderator(author):
+        return False
+    first_posts = settings.get("premoderate_first_posts")
+    if first_posts and Post.select().where(Post.author == author.id, Post.status == VISIBLE,
+                                           Post.deleted == False  # noqa: E712
+                                           ).count() < first_posts:
+        return True
+    words = [w.strip().lower() for w in settings.get("held_words").splitlines() if w.strip()]
+    lowered = text.lower()
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered) for word in words)
+
+
+def release_held_post(post: Post) -> None:
+    """After a moderator approves it: into search, and notify as if it were new."""
+    thread, board = post.thread, post.thread.board
+    mentioned = list(User.select().join(Mention, on=(Mention.user == User.id))
+                     .where(Mention.post == post.id))
+    _index(post, thread)
+    _notify(post, thread, board, post.author, mentioned,
+            NEW_THREAD if post.number == 1 else REPLY)
+
+
+def reindex(post: Post) -> None:
+    _index(post, post.thread)
 
 
 def _index(post: Post, thread: Thread) -> None:
@@ -186,7 +223,8 @@ def edit_post(editor, post: Post, body: str) -> Post:
         post.body_html = mentions.render(body, [p.name for p in mentioned])
         post.save()
         new = _record_mentions(post, mentioned)
-        _index(post, thread)
+        if post.status == VISIBLE:  # held and hidden posts stay out of search
+            _index(post, thread)
         _notify(post, thread, board, editor, new, REPLY, watchers=False)
     notify_later(post.id)
     return post
@@ -232,18 +270,9 @@ def set_watch(user, level: str, *, thread: Thread | None = None,
 
 
 def report_post(user, post: Post, reason: str, note: str) -> bool:
-    """One report per person per post; reporting again updates the reason and note.
-    Returns True for a new report."""
-    with db.atomic():
-        existed = Report.select().where(Report.object_type == "post",
-                                        Report.object_id == post.id,
-                                        Report.reporter == user.id).exists()
-        (Report.insert(object_type="post", object_id=post.id, reporter=user.id, reason=reason,
-                       note=note)
-         .on_conflict(conflict_target=[Report.object_type, Report.object_id, Report.reporter],
-                      update={Report.reason: reason, Report.note: note})
-         .execute())
-    return not existed
+    from portal.blueprints.staff import moderation
+
+    return moderation.report(user, moderation.POST, post.id, reason, note)
 
 
 def save_preferences(user, *, email_replies: bool, email_mentions: bool,

@@ -142,6 +142,7 @@ class Comment(BaseModel):
     edited_at = DateTimeField(null=True)
     hidden = BooleanField(default=False)
     hidden_reason = CharField(max_length=300, default="")
+    edit_note = CharField(max_length=300, default="")  # a moderator's note on their edit
     deleted = BooleanField(default=False)
 
     class Meta:

@@ -197,19 +197,3 @@ def edit_comment(comment: Comment, body: str) -> None:
 def delete_comment(comment: Comment) -> None:
     comment.deleted = True
     comment.save()
-
-
-def hide_comment(actor, comment: Comment, reason: str) -> None:
-    with db.atomic():
-        comment.hidden, comment.hidden_reason = True, reason
-        comment.save()
-        AuditEntry.record(actor, "comment.hide", comment, {"hidden": False},
-                          {"hidden": True, "reason": reason})
-
-
-def unhide_comment(actor, comment: Comment) -> None:
-    with db.atomic():
-        before = {"hidden": True, "reason": comment.hidden_reason}
-        comment.hidden, comment.hidden_reason = False, ""
-        comment.save()
-        AuditEntry.record(actor, "comment.unhide", comment, before, {"hidden": False})

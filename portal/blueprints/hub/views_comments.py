@@ -7,6 +7,8 @@ from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm
 from portal.blueprints.hub.models import Comment
 from portal.blueprints.hub.views import _article_page, bp, get_article_or_404
+from portal.blueprints.staff import moderation
+from portal.blueprints.staff.forms import ReportForm
 from portal.htmx import wants_fragment
 from portal.ratelimit import Limit
 
@@ -17,7 +19,8 @@ def get_comment_or_404(comment_id: int, for_: str) -> Comment:
     comment = (Comment.select().where(Comment.id == comment_id, Comment.deleted == False)  # noqa: E712
                .first()) or abort(404)
     get_article_or_404(comment.article.slug)  # the reader must be able to see the article
-    allowed = {"edit": permissions.can_edit_comment, "hide": permissions.can_hide_comment}
+    allowed = {"edit": permissions.can_edit_comment, "hide": permissions.can_hide_comment,
+               "report": permissions.can_report_comment}
     if not allowed[for_](current_user, comment):
         abort(403)
     return comment
@@ -96,7 +99,9 @@ def hide_comment(comment_id):
         if wants_fragment():
             return _comment_fragment(comment, hide_form=form), 422
         return _article_page(comment.article, 422, hide_form=form)
-    services.hide_comment(current_user, comment, form.reason.data.strip())
+    moderation.hide(current_user, moderation.load_item(moderation.COMMENT, comment.id),
+                    form.reason.data.strip())
+    comment = Comment.get_by_id(comment.id)
     if wants_fragment():
         return _comment_fragment(comment)
     return redirect(url_for("hub.show", slug=comment.article.slug,
@@ -106,8 +111,27 @@ def hide_comment(comment_id):
 @bp.post("/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id):
     comment = get_comment_or_404(comment_id, for_="hide")
-    services.unhide_comment(current_user, comment)
+    moderation.unhide(current_user, moderation.load_item(moderation.COMMENT, comment.id))
+    comment = Comment.get_by_id(comment.id)
     if wants_fragment():
         return _comment_fragment(comment)
     return redirect(url_for("hub.show", slug=comment.article.slug,
                             _anchor=f"comment-{comment.id}"), 303)
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+def report_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="report")
+    form = ReportForm(prefix=f"report-{comment.id}")
+    if form.validate_on_submit():
+        new = moderation.report(current_user, moderation.COMMENT, comment.id,
+                                form.reason.data, (form.note.data or "").strip())
+        flash("Thank you. The moderators will look at this comment." if new
+              else "Thank you. Your report has been updated.", "success")
+        if wants_fragment():
+            return render_template("_partials/flashes_oob.html")
+        return redirect(url_for("hub.show", slug=comment.article.slug,
+                                _anchor=f"comment-{comment.id}"), 303)
+    template = "hub/_report_form.html" if wants_fragment() else "hub/report.html"
+    return render_template(template, comment=comment, form=form, inline=wants_fragment()), \
+        422 if form.errors else 200

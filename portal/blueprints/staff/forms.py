@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,7 +24,7 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
-from portal.blueprints.staff.models import Group
+from portal.blueprints.staff.models import REPORT_REASONS, Group
 
 
 class RoleForm(FlaskForm):
@@ -107,6 +108,12 @@ class SettingsForm(FlaskForm):
     boards_posts_per_minute = IntegerField("Board posts per person per minute", validators=[
         InputRequired("Enter a number of posts"),
         NumberRange(min=1, max=60, message="Enter a number of posts from 1 to 60")])
+    premoderate_first_posts = IntegerField("Posts held for approval from new members",
+                                           validators=[
+        KeptUnlessEmpty("Enter a number of posts"),
+        NumberRange(min=0, max=50, message="Enter a number of posts from 0 to 50")])
+    held_words = TextAreaField("Words that hold a post for review",
+                               validators=[Optional(), Length(max=5000)])
     library_max_upload_mb = IntegerField("Largest file that can be uploaded (MB)", validators=[
         InputRequired("Enter a size in MB"),
         NumberRange(min=1, max=32, message="Enter a size from 1 to 32 MB")])
@@ -150,3 +157,55 @@ class AuditSearchForm(FlaskForm):
     object_type = StringField("Kind of thing", validators=[Optional(), Length(max=40)],
                               description="For example user, group, article, comment")
     object_id = IntegerField("Its number", validators=[Optional()])
+
+
+class ModerationReasonForm(FlaskForm):
+    reason = StringField("Reason, shown to the author", validators=[
+        InputRequired("Give a reason: the author will see it"),
+        Length(max=300, message="Reason must be 300 characters or fewer")])
+
+
+class WarnForm(FlaskForm):
+    message = TextAreaField("Message to the author", validators=[
+        InputRequired("Write the message the author will get by email"),
+        Length(max=2000, message="Message must be 2,000 characters or fewer")])
+
+
+class SuspendAuthorForm(FlaskForm):
+    days = IntegerField("Suspend for (days)", default=7, validators=[
+        InputRequired("Enter a number of days"),
+        NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365")])
+    reason = StringField("Reason, shown to the author", validators=[
+        InputRequired("Give a reason: the author will see it"),
+        Length(max=500, message="Reason must be 500 characters or fewer")])
+
+
+class ModeratorEditForm(FlaskForm):
+    body = TextAreaField("Text", validators=[
+        InputRequired("The text cannot be empty: hide or delete it instead"),
+        Length(max=20000, message="Text must be 20,000 characters or fewer")])
+    note = StringField("Edit note, shown with the post", validators=[
+        InputRequired("Say what you changed and why"),
+        Length(max=300, message="Edit note must be 300 characters or fewer")])
+
+
+class RenameThreadForm(FlaskForm):
+    title = StringField("New title", validators=[
+        InputRequired("Enter a title"),
+        Length(max=200, message="Title must be 200 characters or fewer")],
+        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value])
+
+
+class MoveThreadForm(FlaskForm):
+    board = SelectField("Move to board", coerce=int,
+                        validators=[InputRequired("Choose a board")])
+
+
+class ReportForm(FlaskForm):
+    """A member reports a post or a comment to the moderators."""
+
+    reason = RadioField("Why are you reporting this?",
+                        choices=[SelectChoice(k, v) for k, v in REPORT_REASONS.items()],
+                        validators=[InputRequired("Choose why you are reporting this")])
+    note = TextAreaField("Anything the moderators should know (optional)", validators=[
+        Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")])

@@ -49,8 +49,18 @@ def get_group_or_404(group_id: int) -> Group:
 
 @bp.get("/")
 def index():
-    return render_template("staff/index.html", people=User.select().count(),
-                           groups=Group.select().count(), outbox=counts_by_status())
+    from portal.blueprints.staff import moderation
+    from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
+    from portal.db import utcnow
+
+    upcoming = (WebinarSession.for_staff()
+                .where(WebinarSession.status == SCHEDULED, WebinarSession.ends_at > utcnow())
+                .order_by(WebinarSession.starts_at, WebinarSession.id).limit(5))
+    return render_template(
+        "staff/index.html", people=User.select().count(), groups=Group.select().count(),
+        outbox=counts_by_status(), open_reports=moderation.open_report_count(),
+        held=moderation.held_count(), upcoming=list(upcoming),
+        recent_people=list(User.search().limit(5)))
 
 
 @bp.get("/people")
