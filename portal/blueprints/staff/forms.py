@@ -160,7 +160,7 @@ class AuditSearchForm(FlaskForm):
 
 
 class ModerationReasonForm(FlaskForm):
-    reason = StringField("Reason, shown to the author", validators=[
+    reason = StringField("Reason for hiding, shown to the author", validators=[
         InputRequired("Give a reason: the author will see it"),
         Length(max=300, message="Reason must be 300 characters or fewer")])
 
@@ -175,7 +175,7 @@ class SuspendAuthorForm(FlaskForm):
     days = IntegerField("Suspend for (days)", default=7, validators=[
         InputRequired("Enter a number of days"),
         NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365")])
-    reason = StringField("Reason, shown to the author", validators=[
+    reason = StringField("Reason for the suspension, shown to the author", validators=[
         InputRequired("Give a reason: the author will see it"),
         Length(max=500, message="Reason must be 500 characters or fewer")])
 
