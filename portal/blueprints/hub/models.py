@@ -14,7 +14,7 @@ from peewee import (
 from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
-from portal.taxonomy import Topic
+from portal.taxonomy import Topic, attach_topics
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
 STATUS_LABELS = {DRAFT: "Draft", REVIEW: "In review", PUBLISHED: "Published",
@@ -65,17 +65,7 @@ class Article(BaseModel):
 
     @classmethod
     def with_topics(cls, articles: list) -> list:
-        """Attach each article's topics with one query, whatever the number of articles."""
-        by_article: dict[int, list] = {a.id: [] for a in articles}
-        if by_article:
-            links = (ArticleTopic.select(ArticleTopic.article, Topic)
-                     .join(Topic).where(ArticleTopic.article.in_(list(by_article)))
-                     .order_by(Topic.position))
-            for link in links:
-                by_article[link.article_id].append(link.topic)
-        for article in articles:
-            article.topic_list = by_article[article.id]
-        return articles
+        return attach_topics(articles, ArticleTopic.article)
 
     @property
     def is_published(self) -> bool:

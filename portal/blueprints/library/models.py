@@ -6,7 +6,7 @@ from portal.blueprints.accounts.models import User
 from portal.blueprints.hub.models import Article
 from portal.blueprints.staff.models import Group
 from portal.db import BaseModel, utcnow
-from portal.taxonomy import Topic
+from portal.taxonomy import Topic, attach_topics
 
 FILE, LINK, VIDEO = "file", "link", "video"
 KINDS = {FILE: "File", LINK: "Link", VIDEO: "Video link"}
@@ -33,17 +33,7 @@ class Resource(BaseModel):
 
     @classmethod
     def with_topics(cls, resources: list) -> list:
-        """Each resource's topics, with one query whatever the number of resources."""
-        by_resource: dict[int, list] = {r.id: [] for r in resources}
-        if by_resource:
-            links = (ResourceTopic.select(ResourceTopic.resource, Topic).join(Topic)
-                     .where(ResourceTopic.resource.in_(list(by_resource)))
-                     .order_by(Topic.position))
-            for link in links:
-                by_resource[link.resource_id].append(link.topic)
-        for resource in resources:
-            resource.topic_list = by_resource[resource.id]
-        return resources
+        return attach_topics(resources, ResourceTopic.resource)
 
     @classmethod
     def with_current_files(cls, resources: list) -> list:
