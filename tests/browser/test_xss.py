@@ -40,7 +40,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 // Clicking a link in user content must not take the browser to another page (or another
 // host): it stays where it is. javascript:, data: and other schemes keep their default
 // action, so a link that could run something is allowed to try.
-const USER_CONTENT = "#article-body, #comments-list, .tandem-post__body";
+const USER_CONTENT = "#article-body, .tandem-comment__body, .tandem-post__body";
 document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a[href]");
   if (link && link.closest(USER_CONTENT)
@@ -229,7 +229,10 @@ def test_article_body_comments_and_titles_run_nothing(new_page, axe, live_server
     expect(comments.first.locator(".tandem-meta strong")).to_have_text(HOSTILE_NAME)
     expect(comments.first.locator(".tandem-comment__body")).to_have_text(
         "<script>alert(‘xss’)</script>")
-    watched.check("#article-body", "#comments-list", "main h1", ".nhsuk-lede-text")
+    # The comments' own words and their authors' names; not the page's controls beside
+    # them (Report opens a form there).
+    watched.check("#article-body", ".tandem-comment__body", "#comments-list .tandem-meta",
+                  "main h1", ".nhsuk-lede-text")
     assert still_on(page, f"/hub/articles/{article.slug}")
 
     # Search results show the stored text as snippets, and the query itself comes back.
