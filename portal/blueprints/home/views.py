@@ -37,7 +37,7 @@ def dashboard():
         "home/dashboard.html", groups=list(groups), topics=topics,
         for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
         bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
-        recent=list(Article.visible_to(current_user)
+        recent=list(Article.listed_for(current_user)
                     .order_by(Article.updated_at.desc(), Article.id.desc()).limit(5)))
 
 

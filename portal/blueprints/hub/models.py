@@ -51,15 +51,21 @@ class Article(BaseModel):
         return cls.select().where(cls.status == PUBLISHED, audience.visible_to(cls, user))
 
     @classmethod
+    def listed_for(cls, user):
+        """For lists: what a row shows, without the article's body (the heavy columns)."""
+        return cls.visible_to(user).select(cls.id, cls.title, cls.slug, cls.summary, cls.kind,
+                                           cls.reading_minutes, cls.updated_at)
+
+    @classmethod
     def on_topics(cls, user, topic_ids: list[int]):
         on_topic = ArticleTopic.select(ArticleTopic.article).where(
             ArticleTopic.topic.in_(topic_ids or [0]))
-        return (cls.visible_to(user).where(cls.id.in_(on_topic))
+        return (cls.listed_for(user).where(cls.id.in_(on_topic))
                 .order_by(cls.updated_at.desc(), cls.id.desc()))
 
     @classmethod
     def bookmarked_by(cls, user):
-        return (cls.visible_to(user).join(Bookmark, on=(Bookmark.article == cls.id))
+        return (cls.listed_for(user).join(Bookmark, on=(Bookmark.article == cls.id))
                 .where(Bookmark.user == user.id)
                 .order_by(Bookmark.created_at.desc(), Bookmark.id.desc()))
 

@@ -43,7 +43,7 @@ def _page_of(query, template, fragment, **context):
 
 @bp.get("/")
 def index():
-    return _page_of(Article.visible_to(current_user), "hub/index.html", "hub/_article_rows.html",
+    return _page_of(Article.listed_for(current_user), "hub/index.html", "hub/_article_rows.html",
                     topics=list(Topic.ordered()), form=_search_form())
 
 
@@ -51,7 +51,7 @@ def index():
 def topic(slug):
     topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
     in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
-    return _page_of(Article.visible_to(current_user).where(Article.id.in_(in_topic)),
+    return _page_of(Article.listed_for(current_user).where(Article.id.in_(in_topic)),
                     "hub/topic.html", "hub/_article_rows.html", topic=topic)
 
 
@@ -78,7 +78,7 @@ def _search(text: str, topic_slug: str | None, kind: str | None):
     if hits is None:
         return []
     hits = hits.alias("hits")
-    query = (Article.visible_to(current_user)
+    query = (Article.listed_for(current_user)
              .select_extend(hits.c.rank.alias("rank"), hits.c.snippet.alias("snippet"))
              .join(hits, on=(hits.c.object_id == Article.id))
              .order_by(hits.c.rank, Article.id).limit(SEARCH_LIMIT))
