@@ -328,3 +328,20 @@ def test_moderator_edit_shows_the_note(app, client, login, moderator, reported, 
     assert page.text(".tandem-edit-note") == "Edited by a moderator: Removed a bed number"
     with app.app_context(), db.connection_context():
         assert Comment.get_by_id(comment.id).edit_note == "Removed a bed number"
+
+
+def test_a_held_reply_does_not_show_its_author_as_the_last_poster(app, client, login,
+                                                                  moderator, boards, post_as,
+                                                                  make_user, csrf_token):
+    thread_post = post_as(boards.mentor, boards.general, "Open thread", "Visible start")
+    with app.test_request_context(), db.connection_context():
+        settings.save({"held_words": "secret"})
+    held = post_as(make_user(name="Hidden Harry"), thread=thread_post.thread,
+                   body="a secret reply")
+    login(boards.outsider)
+    board_page = client.get(f"/boards/{boards.general.slug}").text
+    assert "Hidden Harry" not in board_page
+    login(moderator)
+    client.post(f"/staff/moderation/post/{held.id}/approve", data={"csrf_token": csrf_token})
+    login(boards.outsider)
+    assert "Hidden Harry" in client.get(f"/boards/{boards.general.slug}").text

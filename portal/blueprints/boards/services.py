@@ -99,16 +99,22 @@ def reply(author, thread: Thread, body: str) -> Post:
 
 def _add_post(author, thread: Thread, board: Board, body: str, now, kind: str) -> Post:
     """The next number comes from the thread's counter, raised first: the row lock (or
-    SQLite's write lock) makes concurrent replies take turns."""
-    (Thread.update(post_count=Thread.post_count + 1, last_post_at=now, last_poster=author.id)
+    SQLite's write lock) makes concurrent replies take turns. A held reply takes its number
+    but not the thread's "last post" (that would show its author to everyone); it does
+    when a moderator approves it."""
+    first = thread.post_count == 0
+    status = HELD if must_hold(author, f"{thread.title if first else ''}\n{body}") else VISIBLE
+    shows = status == VISIBLE or first  # a held first post holds its whole thread
+    activity = {"last_post_at": now, "last_poster": author.id} if shows else {}
+    (Thread.update(post_count=Thread.post_count + 1, **activity)
      .where(Thread.id == thread.id).execute())
     number = Thread.select(Thread.post_count).where(Thread.id == thread.id).scalar()
-    thread.post_count, thread.last_post_at = number, now
-    (Board.update(post_count=Board.post_count + 1, last_post_at=now)
+    thread.post_count = number
+    if shows:
+        thread.last_post_at = now
+    (Board.update(post_count=Board.post_count + 1, **({"last_post_at": now} if shows else {}))
      .where(Board.id == board.id).execute())
     mentioned = mentions.find(body, board.readers())
-    status = HELD if must_hold(author, f"{thread.title if number == 1 else ''}\n{body}") \
-        else VISIBLE
     post = Post.create(thread=thread, number=number, author=author.id, body=body,
                        body_html=mentions.render(body, [p.name for p in mentioned]),
                        created_at=now, status=status)
@@ -141,6 +147,10 @@ def must_hold(author, text: str) -> bool:
 def release_held_post(post: Post) -> None:
     """After a moderator approves it: into search, and notify as if it were new."""
     thread, board = post.thread, post.thread.board
+    now = utcnow()
+    Thread.update(last_post_at=now, last_poster=post.author_id).where(
+        Thread.id == thread.id).execute()
+    Board.update(last_post_at=now).where(Board.id == board.id).execute()
     mentioned = list(User.select().join(Mention, on=(Mention.user == User.id))
                      .where(Mention.post == post.id))
     _index(post, thread)
