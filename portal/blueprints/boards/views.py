@@ -105,18 +105,24 @@ def _thread_started(board: Board, post: Post):
     return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
 
 
-@bp.post("/<slug>/watch")
-def watch_board(slug):
-    board = get_board_or_404(slug)
+def save_watch(where: str, action: str, back: str, **target):
+    """Set a watch level on a board or a thread (`target`), answering in place or with a
+    redirect to `back`. `where` finishes the message: "on this board", "in this thread"."""
     form = WatchForm()
     saved = form.validate_on_submit()
     if saved:
-        services.set_watch(current_user, form.level.data, board=board)
-        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} on this board.", "success")
+        services.set_watch(current_user, form.level.data, **target)
+        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} {where}.", "success")
     if wants_fragment():
         return render_template("boards/_watch.html", watch_form=form, saved=saved,
-                               action=url_for("boards.watch_board", slug=slug)), \
-            200 if saved else 422
+                               action=action), 200 if saved else 422
     if not saved:
-        flash("Choose how you want to hear about this board.", "error")
-    return redirect(url_for("boards.show", slug=slug), 303)
+        flash(f"Choose how you want to hear about this {where.split()[-1]}.", "error")
+    return redirect(back, 303)
+
+
+@bp.post("/<slug>/watch")
+def watch_board(slug):
+    board = get_board_or_404(slug)
+    return save_watch("on this board", url_for("boards.watch_board", slug=slug),
+                      url_for("boards.show", slug=slug), board=board)

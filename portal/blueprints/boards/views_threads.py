@@ -9,12 +9,13 @@ from flask_login import current_user
 from portal import permissions
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import ReplyForm, WatchForm
-from portal.blueprints.boards.models import VISIBLE, WATCH_LEVELS, Post, ReadMarker, Thread, Watch
+from portal.blueprints.boards.models import VISIBLE, Post, ReadMarker, Thread, Watch
 from portal.blueprints.boards.views import (
     bp,
     get_thread_or_404,
     posting_refused,
     require,
+    save_watch,
 )
 from portal.htmx import wants_fragment
 
@@ -106,15 +107,5 @@ def _reply_posted(thread: Thread, post: Post, seen: int):
 @bp.post("/threads/<int:thread_id>/watch")
 def watch_thread(thread_id):
     thread = get_thread_or_404(thread_id)
-    form = WatchForm()
-    saved = form.validate_on_submit()
-    if saved:
-        services.set_watch(current_user, form.level.data, thread=thread)
-        flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} in this thread.", "success")
-    if wants_fragment():
-        return render_template("boards/_watch.html", watch_form=form, saved=saved,
-                               action=url_for("boards.watch_thread", thread_id=thread.id)), \
-            200 if saved else 422
-    if not saved:
-        flash("Choose how you want to hear about this thread.", "error")
-    return redirect(url_for("boards.thread", thread_id=thread.id), 303)
+    return save_watch("in this thread", url_for("boards.watch_thread", thread_id=thread.id),
+                      url_for("boards.thread", thread_id=thread.id), thread=thread)
