@@ -10,11 +10,18 @@ from portal.db import BaseModel
 
 @dataclass(frozen=True)
 class SettingSpec:
+    """One setting: its label and hint for the settings page, its default, and for numbers
+    the unit and the range the settings form accepts."""
+
     key: str
     label: str
     hint: str
     default: object
     kind: type = bool
+    unit: str = ""
+    minimum: int = 0
+    maximum: int = 0
+    lines: bool = False  # text that holds one entry per line
 
 
 SPECS = [
@@ -23,32 +30,42 @@ SPECS = [
                 "before it is published.", False),
     SettingSpec("premoderate_first_posts", "Posts held for approval from new members",
                 "A member's first board posts (this many) wait for a moderator before others "
-                "see them. 0 turns this off.", 0, int),
+                "see them. 0 turns this off.", 0,
+                int, unit="posts", minimum=0, maximum=50),
     SettingSpec("held_words", "Words that hold a post for review",
                 "One word or phrase per line. A board post containing any of them waits "
-                "for a moderator.", "", str),
+                "for a moderator.", "", str,
+                lines=True),
     SettingSpec("library_max_upload_mb", "Largest file that can be uploaded (MB)",
                 "Uploads to the resource library larger than this are refused. At most 32.",
-                20, int),
+                20,
+                int, unit="megabytes", minimum=1, maximum=32),
     SettingSpec("hub_review_months", "Months before an article is due for review",
-                "New articles get a review date this many months after publication.", 12, int),
+                "New articles get a review date this many months after publication.", 12,
+                int, unit="months", minimum=1, maximum=60),
     SettingSpec("webinar_claim_hours", "Hours to claim a webinar seat offered from the waitlist",
                 "When a seat frees up, the next person on the waitlist has this long to claim "
-                "it before it passes on. 0 books them straight away.", 24, int),
+                "it before it passes on. 0 books them straight away.", 24,
+                int, unit="hours", minimum=0, maximum=168),
     SettingSpec("webinar_booking_cutoff_minutes", "Minutes before a webinar that booking closes",
-                "Nobody can book or join the waitlist after this.", 60, int),
+                "Nobody can book or join the waitlist after this.", 60,
+                int, unit="minutes", minimum=0, maximum=10080),
     SettingSpec("webinar_join_minutes", "Minutes before a webinar that the joining link appears",
-                "Only people with a seat see the link, and only from this time.", 15, int),
+                "Only people with a seat see the link, and only from this time.", 15,
+                int, unit="minutes", minimum=0, maximum=1440),
     SettingSpec("organisation_timezone", "Organisation time zone",
                 "Times are shown in this zone, for example Europe/London.",
                 "Europe/London", str),
     SettingSpec("boards_edit_window_minutes", "Minutes to edit a board post",
                 "After this, authors can no longer edit their own posts (they can still "
-                "delete them).", 30, int),
+                "delete them).", 30,
+                int, unit="minutes", minimum=0, maximum=10080),
     SettingSpec("boards_daily_email_cap", "Board emails per person per day",
-                "After this many, the rest waits for the person's daily digest.", 10, int),
+                "After this many, the rest waits for the person's daily digest.", 10,
+                int, unit="emails", minimum=0, maximum=100),
     SettingSpec("boards_posts_per_minute", "Board posts per person per minute",
-                "Threads and replies beyond this are refused for a minute.", 5, int),
+                "Threads and replies beyond this are refused for a minute.", 5,
+                int, unit="posts", minimum=1, maximum=60),
 ]
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 

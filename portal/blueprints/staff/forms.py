@@ -25,6 +25,7 @@ from wtforms.validators import (
 
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
 from portal.blueprints.staff.models import REPORT_REASONS, Group
+from portal.settings import SPECS
 
 
 class RoleForm(FlaskForm):
@@ -95,46 +96,25 @@ class KeptUnlessEmpty:
             raise StopValidation(self.message)
 
 
-class SettingsForm(FlaskForm):
-    """One field per site setting; built from portal.settings.SPECS."""
+def _setting_field(spec):
+    """The form field for one setting, from its spec: a tick box, a number in its range,
+    or text."""
+    if spec.kind is bool:
+        return BooleanField(spec.label)
+    if spec.kind is int:
+        return IntegerField(spec.label, validators=[
+            KeptUnlessEmpty(f"Enter a number of {spec.unit}"),
+            NumberRange(min=spec.minimum, max=spec.maximum,
+                        message=f"Enter a number of {spec.unit} from {spec.minimum} to "
+                                f"{spec.maximum}")])
+    if spec.lines:
+        return TextAreaField(spec.label, validators=[Optional(), Length(max=5000)])
+    return StringField(spec.label, validators=[KeptUnlessEmpty(f"Enter the {spec.label.lower()}")],
+                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
-    hub_requires_approval = BooleanField("Articles need a second person's approval")
-    boards_edit_window_minutes = IntegerField("Minutes to edit a board post", validators=[
-        InputRequired("Enter a number of minutes"),
-        NumberRange(min=0, max=10080, message="Enter a number of minutes from 0 to 10080")])
-    boards_daily_email_cap = IntegerField("Board emails per person per day", validators=[
-        InputRequired("Enter a number of emails"),
-        NumberRange(min=0, max=100, message="Enter a number of emails from 0 to 100")])
-    boards_posts_per_minute = IntegerField("Board posts per person per minute", validators=[
-        InputRequired("Enter a number of posts"),
-        NumberRange(min=1, max=60, message="Enter a number of posts from 1 to 60")])
-    premoderate_first_posts = IntegerField("Posts held for approval from new members",
-                                           validators=[
-        KeptUnlessEmpty("Enter a number of posts"),
-        NumberRange(min=0, max=50, message="Enter a number of posts from 0 to 50")])
-    held_words = TextAreaField("Words that hold a post for review",
-                               validators=[Optional(), Length(max=5000)])
-    library_max_upload_mb = IntegerField("Largest file that can be uploaded (MB)", validators=[
-        InputRequired("Enter a size in MB"),
-        NumberRange(min=1, max=32, message="Enter a size from 1 to 32 MB")])
-    hub_review_months = IntegerField("Months before an article is due for review", validators=[
-        InputRequired("Enter a number of months"),
-        NumberRange(min=1, max=60, message="Enter a number of months from 1 to 60")])
-    webinar_claim_hours = IntegerField(
-        "Hours to claim a webinar seat offered from the waitlist", validators=[
-            KeptUnlessEmpty("Enter a number of hours"),
-            NumberRange(min=0, max=168, message="Enter a number of hours from 0 to 168")])
-    webinar_booking_cutoff_minutes = IntegerField(
-        "Minutes before a webinar that booking closes", validators=[
-            KeptUnlessEmpty("Enter a number of minutes"),
-            NumberRange(min=0, max=10080, message="Enter a number of minutes from 0 to 10080")])
-    webinar_join_minutes = IntegerField(
-        "Minutes before a webinar that the joining link appears", validators=[
-            KeptUnlessEmpty("Enter a number of minutes"),
-            NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440")])
-    organisation_timezone = StringField("Organisation time zone", validators=[
-        KeptUnlessEmpty("Enter a time zone, like Europe/London")],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value])
+
+class SettingsForm(FlaskForm):
+    """One field per site setting, built from portal.settings.SPECS (below the class)."""
 
     def validate_organisation_timezone(self, field):
         import zoneinfo
@@ -144,6 +124,10 @@ class SettingsForm(FlaskForm):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError("Enter a time zone from the tz database, like "
                                   "Europe/London") from exc
+
+
+for _spec in SPECS:
+    setattr(SettingsForm, _spec.key, _setting_field(_spec))
 
 
 class AuditSearchForm(FlaskForm):
