@@ -75,3 +75,14 @@ def server_database(tmp_path):
     yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
     admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+def read_log_once_it_has(path, line: str, count: int, timeout: float = 10.0) -> str:
+    """gunicorn writes a request's access-log line after it has sent the response, so the
+    client can finish first: wait (bounded) until the log has every line, then return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = path.read_text()
+        if text.count(line) >= count or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
