@@ -119,10 +119,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from portal.htmx import add_vary
-    from portal.outbox import send_after_request
     from portal.security import add_security_headers
 
-    app.after_request(send_after_request)
     app.after_request(add_security_headers)
     app.after_request(add_vary)
 

@@ -6,8 +6,8 @@ lists are filtered in the database and a page's query count does not grow with i
 """
 from peewee import SQL, CharField, ForeignKeyField, IntegerField
 
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import BaseModel
+from portal.groups import Group, GroupMembership
 from portal.permissions import is_staff
 
 SIGNED_IN = "signed_in"

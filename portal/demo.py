@@ -2,8 +2,8 @@
 from pathlib import Path
 
 from portal.blueprints.accounts.models import User, UserTopic
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db, utcnow
+from portal.groups import Group, GroupMembership
 from portal.markup import slugify
 from portal.taxonomy import THEMES, Topic
 

@@ -1,5 +1,6 @@
 """Every model in the portal, in dependency order: for create_tables and schema checks."""
 from portal.audience import AudienceGroup
+from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User, UserSession, UserTopic
 from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.hub.models import (
@@ -16,7 +17,6 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
-from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership, Report
 from portal.blueprints.webinars.models import (
     WebinarBooking,
     WebinarFeed,
@@ -25,8 +25,10 @@ from portal.blueprints.webinars.models import (
     WebinarSeries,
     WebinarSession,
 )
+from portal.groups import Group, GroupMembership
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
+from portal.reports import Report
 from portal.search import SearchDocument
 from portal.settings import Setting
 from portal.taxonomy import Topic

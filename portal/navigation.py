@@ -1,7 +1,8 @@
 """The header navigation, which follows the person's role."""
-from flask import url_for
+from flask import g, url_for
 
 from portal import permissions
+from portal.reports import open_report_count
 
 
 def main_navigation(user) -> list[dict]:
@@ -21,10 +22,6 @@ def main_navigation(user) -> list[dict]:
 def _staff_label() -> str:
     """"Staff", with the number of open reports when there are any: one query, cached for
     the request."""
-    from flask import g
-
-    from portal.blueprints.staff.moderation import open_report_count
-
     if "open_reports" not in g:
         g.open_reports = open_report_count()
     return f"Staff ({g.open_reports} open reports)" if g.open_reports else "Staff"

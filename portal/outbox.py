@@ -1,15 +1,27 @@
 """The email outbox: every message is a row with a unique key, written in the transaction
 of the change that causes it. huey is only the doorbell (it delivers at most once); this
 table is the record. A message is sent by whoever claims its lease, so two senders never
-send one row, and a sender that dies lets the lease lapse for the periodic sweep."""
-import datetime as dt
+send one row, and a sender that dies lets the lease lapse for the periodic sweep.
 
-from flask import current_app, g, has_request_context
+Every area queues email the same way: `queue_email` inside the transaction of the change.
+Once that transaction commits, `email_queued` announces the message, and the job that
+sends it answers (tasks/email.py); if the transaction rolls back, nothing is announced and
+nothing is left to send."""
+import datetime as dt
+import functools
+
+from blinker import Namespace
+from flask import current_app
 from peewee import SQL, CharField, DateTimeField, IntegerField, TextField
 
 from portal.db import BaseModel, db, utcnow
+from portal.mailer import MailError, send
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
+# Sent with a message's id once the row that holds it has committed.
+email_queued = Namespace().signal("email-queued")
+
 
 
 class OutboxMessage(BaseModel):
@@ -50,28 +62,24 @@ def queue_email(key: str, to: str, subject: str, body: str,
                 attachment: tuple[str, str, str] | None = None) -> None:
     """Write one message into the outbox; a second call with the same key does nothing.
 
-    Call it inside the transaction of the change that causes the email. After the request
-    the new rows are handed to the sender (see `send_after_request`). `attachment` is an
+    Call it inside the transaction of the change that causes the email: the message is
+    announced to the sender after that transaction commits, and never if it rolls back (the
+    periodic sweep is the net for an announcement lost on the way). `attachment` is an
     optional text file: (file name, content type, text)."""
     name, content_type, text = attachment or ("", "", "")
     inserted = (OutboxMessage.insert(key=key, to_addr=to.lower(), subject=subject,
                                      body_text=body, attachment_name=name,
                                      attachment_type=content_type, attachment_body=text)
                 .on_conflict_ignore().as_rowcount().execute())
-    if inserted and has_request_context():
-        g.setdefault("outbox_keys", []).append(key)
+    if inserted:
+        db.after_commit(functools.partial(_announce, key))
 
 
-def send_after_request(response):
-    """Ring the doorbell for messages written during this request, now that it has committed."""
-    keys = g.pop("outbox_keys", None)
-    if keys and response.status_code < 500:
-        from tasks.email import send_outbox_message
-
-        for (message_id,) in OutboxMessage.select(OutboxMessage.id).where(
-                OutboxMessage.key.in_(keys)).tuples():
-            send_outbox_message(message_id)
-    return response
+def _announce(key: str) -> None:
+    # Looked up after commit: a savepoint rolled back inside the transaction took the row.
+    message_id = OutboxMessage.select(OutboxMessage.id).where(OutboxMessage.key == key).scalar()
+    if message_id:
+        email_queued.send(message_id)
 
 
 def claim(message_id: int, now=None) -> OutboxMessage | None:
@@ -108,8 +116,6 @@ def mark_failed(message: OutboxMessage, error: str, now=None) -> None:
 
 def deliver(message_id: int) -> str | None:
     """Claim, send and record one message. Returns its new status, or None if not claimed."""
-    from portal.mailer import MailError, send
-
     with db.atomic():
         message = claim(message_id)
     if message is None:

@@ -32,10 +32,11 @@ from portal.blueprints.boards.models import (
     ReadMarker,
     Thread,
 )
+from portal.blueprints.boards.services import post_saved
 from portal.db import db, utcnow
 from portal.links import absolute_url
 from portal.outbox import OutboxMessage, queue_email
-from tasks import flask_periodic_task, flask_task
+from tasks.queue import flask_periodic_task, flask_task
 
 EXCERPT_CHARS = 600
 DIGEST_ITEMS = 50
@@ -134,18 +135,13 @@ def email_notification(notification_id: int) -> str | None:
                 preferences=absolute_url("boards.preferences")))
         (Notification.update(email=state, emailed_at=utcnow() if key else None)
          .where(Notification.id == notification_id).execute())
-    if key:
-        _ring(key)
     return state
 
 
-def _ring(key: str) -> None:
-    """Send now rather than at the next sweep (the outbox row is the record either way)."""
-    from tasks.email import send_outbox_message
-
-    message_id = OutboxMessage.select(OutboxMessage.id).where(OutboxMessage.key == key).scalar()
-    if message_id:
-        send_outbox_message(message_id)
+@post_saved.connect
+def _ring(post_id: int) -> None:
+    """Email a post's notifications once it has committed, not at the next sweep."""
+    email_post_notifications(post_id)
 
 
 @flask_periodic_task(crontab(minute="*/5"))
@@ -192,8 +188,6 @@ def send_board_digest(user_id: int) -> int:
                 preferences=absolute_url("boards.preferences")))
         (Notification.update(email=EMAIL_DIGESTED, emailed_at=utcnow())
          .where(Notification.id.in_(waiting)).execute())
-    if items:
-        _ring(key)
     return len(items)
 
 

@@ -4,7 +4,7 @@ from huey import crontab
 from portal.blueprints.accounts.models import UserSession
 from portal.db import utcnow
 from portal.ratelimit import DatabaseStore
-from tasks import flask_periodic_task
+from tasks.queue import flask_periodic_task
 
 
 @flask_periodic_task(crontab(minute="17", hour="3"))

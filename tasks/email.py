@@ -3,8 +3,8 @@ import datetime as dt
 
 from huey import crontab
 
-from portal.outbox import QUEUED, OutboxMessage, deliver
-from tasks import flask_periodic_task, flask_task
+from portal.outbox import QUEUED, OutboxMessage, deliver, email_queued
+from tasks.queue import flask_periodic_task, flask_task
 
 
 @flask_task()
@@ -14,6 +14,12 @@ def send_outbox_message(message_id: int) -> str | None:
         retry_at = OutboxMessage.get_by_id(message_id).next_attempt_at
         send_outbox_message.schedule((message_id,), eta=retry_at.replace(tzinfo=dt.UTC))
     return status
+
+
+@email_queued.connect
+def _ring(message_id: int) -> None:
+    """Send a message as soon as its transaction has committed, not at the next sweep."""
+    send_outbox_message(message_id)
 
 
 @flask_periodic_task(crontab(minute="*"))

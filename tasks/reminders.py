@@ -6,7 +6,7 @@ from portal.blueprints.hub.models import PUBLISHED, Article
 from portal.db import db, utcnow
 from portal.links import absolute_url
 from portal.outbox import queue_email
-from tasks import flask_periodic_task, flask_task
+from tasks.queue import flask_periodic_task, flask_task
 
 
 @flask_periodic_task(crontab(minute="5", hour="7"))

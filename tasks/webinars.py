@@ -7,21 +7,10 @@ and writes its email to the outbox under a unique key in the same transaction th
 the item done. A task lost with a killed consumer is picked up again on the next minute."""
 from huey import crontab
 
-from portal.blueprints.webinars import notices, services, services_staff
+from portal.blueprints.webinars import services, services_staff
 from portal.blueprints.webinars.models import OFFERED, WebinarBooking
 from portal.db import utcnow
-from portal.outbox import OutboxMessage
-from tasks import flask_periodic_task, flask_task
-from tasks.email import send_outbox_message
-
-
-def ring_doorbell() -> None:
-    """Hand the messages this job queued to the sender now (the sweep would, later)."""
-    keys = notices.queued_keys()
-    if keys:
-        for (message_id,) in OutboxMessage.select(OutboxMessage.id).where(
-                OutboxMessage.key.in_(keys)).tuples():
-            send_outbox_message(message_id)
+from tasks.queue import flask_periodic_task, flask_task
 
 
 @flask_periodic_task(crontab(minute="*"))
@@ -36,7 +25,6 @@ def queue_due_webinar_reminders() -> int:
 def send_webinar_reminder(reminder_id: int) -> bool:
     """One reminder email, once, however many times this runs."""
     key = services.send_reminder(reminder_id)
-    ring_doorbell()
     return key is not None
 
 
@@ -52,9 +40,7 @@ def expire_webinar_offers() -> int:
 @flask_task(retries=3, retry_delay=60)
 def expire_webinar_offer(booking_id: int) -> bool:
     """The seat passes to the next person."""
-    expired = services.expire_offer(booking_id)
-    ring_doorbell()
-    return expired
+    return services.expire_offer(booking_id)
 
 
 @flask_periodic_task(crontab(minute="*/5"))

@@ -121,8 +121,8 @@ def log_in(page, axe, user) -> LibraryPage:
 @pytest.fixture
 def make_group(app):
     """A staff group with these people in it (staff would make it in the staff area)."""
-    from portal.blueprints.staff.models import Group, GroupMembership
     from portal.db import db
+    from portal.groups import Group, GroupMembership
 
     def make(name: str, *members):
         with app.app_context(), db.connection_context():

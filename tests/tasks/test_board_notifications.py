@@ -9,8 +9,8 @@ from portal import settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services
 from portal.blueprints.boards.models import BoardPreference, Notification, Thread
-from portal.blueprints.staff.models import GroupMembership
 from portal.db import db, utcnow
+from portal.groups import GroupMembership
 from portal.outbox import OutboxMessage
 from tasks.boards import (
     email_post_notifications,

@@ -18,6 +18,7 @@ from portal.blueprints.webinars import services, services_staff
 from portal.blueprints.webinars.models import WebinarBooking, WebinarReminder
 from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
+from tasks import huey
 from tasks.webinars import queue_due_webinar_reminders, send_webinar_reminder
 from tests.webinar_factories import LINK, book, cancel, make_session, set_settings
 
@@ -198,7 +199,10 @@ def expected_keys(app) -> set[tuple[str, str]]:
 
 @pytest.mark.slow
 def test_a_killed_and_restarted_consumer_loses_and_duplicates_no_reminder(
-        app, tmp_path, make_user, smtp, start_consumer):
+        app, tmp_path, make_user, smtp, start_consumer, monkeypatch):
+    # This process plays the web server: its changes ring a queue that nobody here runs, so
+    # every email reaches SMTP through the consumer processes alone.
+    monkeypatch.setattr(huey, "immediate", False)
     tomorrow = make_session(app, title="Tomorrow", starts_in=dt.timedelta(hours=23, minutes=50),
                             capacity=PEOPLE)
     within_the_hour = make_session(app, title="Soon", starts_in=dt.timedelta(minutes=50),

@@ -4,8 +4,8 @@ from peewee import CharField
 from playhouse.test_utils import count_queries
 
 from portal import audience
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import BaseModel, db
+from portal.groups import Group, GroupMembership
 
 
 class Leaflet(BaseModel):

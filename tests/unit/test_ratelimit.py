@@ -77,11 +77,11 @@ def test_failed_logins_are_limited_through_redis(app, client, csrf_token, make_u
 def test_huey_url_chooses_the_storage(monkeypatch):
     from huey import RedisHuey, SqliteHuey
 
-    import tasks
+    from tasks import queue
 
     monkeypatch.setenv("HUEY_URL", "redis://127.0.0.1:1/0")
-    assert isinstance(tasks._build_huey(), RedisHuey)
+    assert isinstance(queue._build_huey(), RedisHuey)
     monkeypatch.setenv("HUEY_URL", "sqlite:////tmp/tandem-huey-choice.db")
-    built = tasks._build_huey()
+    built = queue._build_huey()
     assert isinstance(built, SqliteHuey)
     assert built.storage.filename == "/tmp/tandem-huey-choice.db"

@@ -11,8 +11,8 @@ from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services
 from portal.blueprints.boards.models import Board, Thread
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db
+from portal.groups import Group, GroupMembership
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}

@@ -5,8 +5,9 @@ import json
 
 from playhouse.test_utils import count_queries
 
-from portal.blueprints.staff.models import AuditEntry, Group
+from portal.audit import AuditEntry
 from portal.db import db
+from portal.groups import Group
 from tests.pages import Page
 
 

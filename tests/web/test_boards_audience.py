@@ -4,8 +4,8 @@ import pytest
 
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards.models import Board, Mention, Notification
-from portal.blueprints.staff.models import GroupMembership
 from portal.db import db
+from portal.groups import GroupMembership
 from portal.outbox import OutboxMessage
 from tests.pages import Page
 from tests.web.boards_setup import *  # noqa: F403

@@ -6,8 +6,8 @@ import pytest
 from portal import search
 from portal.blueprints.boards.models import Post, ReadMarker, Thread, Watch
 from portal.blueprints.boards.views_threads import POSTS_PER_PAGE
-from portal.blueprints.staff.models import Report
 from portal.db import db, utcnow
+from portal.reports import Report
 from tests.pages import Page
 from tests.web.boards_setup import *  # noqa: F403
 from tests.web.boards_setup import HX, link, posts_on, thread_rows

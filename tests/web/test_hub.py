@@ -2,9 +2,10 @@
 import pytest
 
 from portal import audience
+from portal.audit import AuditEntry
 from portal.blueprints.hub.models import Bookmark, Comment, Rating
-from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
 from portal.db import db
+from portal.groups import Group, GroupMembership
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}
@@ -249,11 +250,10 @@ def test_moderator_hides_a_comment_and_the_author_sees_why(app, client, login, h
                                                            csrf_token):
     comment = comment_by(app, hub, make_user, body="Something unkind")
     login(make_user(role="moderator"))
-    empty = client.post(f"/hub/comments/{comment.id}/hide", data={"reason": "",
-                                                                  "csrf_token": csrf_token},
-                        headers=HX)
+    hide_url = f"/staff/moderation/articles/comments/{comment.id}/hide"
+    empty = client.post(hide_url, data={"reason": "", "csrf_token": csrf_token}, headers=HX)
     assert empty.status_code == 422
-    hidden = client.post(f"/hub/comments/{comment.id}/hide",
+    hidden = client.post(f"/staff/moderation/articles/comments/{comment.id}/hide",
                          data={"reason": "Not kind", "csrf_token": csrf_token}, headers=HX)
     assert "Reason: Not kind" in Page(hidden).text(".tandem-hidden-note")
     with app.app_context(), db.connection_context():
@@ -273,7 +273,7 @@ def test_moderator_hides_a_comment_and_the_author_sees_why(app, client, login, h
 def test_members_cannot_hide_comments(app, client, login, hub, make_user, csrf_token):
     comment = comment_by(app, hub, make_user)
     login(hub["mentor"])
-    assert client.post(f"/hub/comments/{comment.id}/hide",
+    assert client.post(f"/staff/moderation/articles/comments/{comment.id}/hide",
                        data={"reason": "x", "csrf_token": csrf_token}).status_code == 403
 
 

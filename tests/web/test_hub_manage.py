@@ -1,8 +1,8 @@
 """Staff writing the hub: draft, publish, edit, revisions, restore, approval by a second person."""
 import pytest
 
+from portal.audit import AuditEntry
 from portal.blueprints.hub.models import Article, ArticleRevision
-from portal.blueprints.staff.models import AuditEntry
 from portal.db import db
 from tests.pages import Page
 

@@ -6,8 +6,8 @@ import pytest
 
 from portal import demo
 from portal.blueprints.accounts.models import User
-from portal.blueprints.staff.models import Group
 from portal.db import db
+from portal.groups import Group
 from tests.pages import Page
 
 PAIRS = json.loads((Path(__file__).parents[1] / "data" / "hub_search_relevance.json").read_text())

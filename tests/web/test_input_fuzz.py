@@ -27,8 +27,8 @@ def forms_for(article, group):
 
 @pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
 def test_no_form_answers_500(app, client, make_user, login, csrf_token, make_article, value):
-    from portal.blueprints.staff.models import Group
     from portal.db import db
+    from portal.groups import Group
 
     article = make_article(title="Fuzz target")
     with app.app_context(), db.connection_context():

@@ -9,8 +9,8 @@ from werkzeug.test import encode_multipart
 
 from portal import audience, settings
 from portal.blueprints.library.models import Resource, ResourceFile
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db
+from portal.groups import Group, GroupMembership
 from tests.pages import Page
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + os.urandom(64)

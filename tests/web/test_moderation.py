@@ -6,14 +6,15 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from portal import settings
+from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards.models import Notification, Post, Thread
 from portal.blueprints.hub import services as hub_services
 from portal.blueprints.hub.models import Comment
 from portal.blueprints.staff import moderation
-from portal.blueprints.staff.models import AuditEntry, Report
 from portal.db import db
 from portal.outbox import OutboxMessage
+from portal.reports import Report, file_report
 from tests.pages import Page
 from tests.web.boards_setup import *  # noqa: F403
 from tests.web.boards_setup import HX
@@ -33,9 +34,9 @@ def reported(app, boards, post_as, make_article, make_user):
     with app.app_context(), db.connection_context():
         comment = hub_services.add_comment(User.get_by_id(boards.outsider.id), article,
                                            "Patient in bed 4 was rude")
-        moderation.report(reporters[0], "post", post.id, "privacy", "Phone number")
-        moderation.report(reporters[1], "post", post.id, "abuse", "")
-        moderation.report(reporters[0], "comment", comment.id, "privacy", "Patient details")
+        file_report(reporters[0], "post", post.id, "privacy", "Phone number")
+        file_report(reporters[1], "post", post.id, "abuse", "")
+        file_report(reporters[0], "comment", comment.id, "privacy", "Patient details")
     return {"post": post, "comment": comment, "article": article}
 
 
@@ -295,7 +296,7 @@ def test_the_queue_has_a_fixed_number_of_queries(app, client, login, moderator, 
         for n in range(count):
             post = post_as(boards.mentor, boards.general, f"T{n}", f"Body {n}")
             with app.app_context(), db.connection_context():
-                moderation.report(reporter, "post", post.id, "spam", "")
+                file_report(reporter, "post", post.id, "spam", "")
 
     login(moderator)
     report_posts(2)

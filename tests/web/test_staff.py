@@ -5,9 +5,10 @@ import re
 import pytest
 from playhouse.test_utils import count_queries
 
+from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
-from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
 from portal.db import db
+from portal.groups import Group, GroupMembership
 from tests.pages import Page
 
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from portal import audience
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.blueprints.webinars.models import BOOKED, LAPSED, OFFERED, WAITLISTED, WITHDRAWN
 from portal.db import db, utcnow
+from portal.groups import Group, GroupMembership
 from tasks.webinars import expire_webinar_offers
 from tests.conftest import link_in
 from tests.pages import Page

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.blueprints.staff.models import AuditEntry
+from portal.audit import AuditEntry
 from portal.blueprints.webinars.models import (
     CANCELLED,
     WebinarReminder,

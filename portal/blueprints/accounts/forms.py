@@ -100,6 +100,3 @@ class ProfileForm(FlaskForm):
         description="Separate them with commas, for example: finance, IT, coaching")
     topics = MultiCheckboxField("Topics of interest", coerce=int, validators=[Optional()])
 
-
-class EmptyForm(FlaskForm):
-    """A button that only needs CSRF protection."""

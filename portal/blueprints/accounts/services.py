@@ -4,9 +4,9 @@ import datetime as dt
 from flask import render_template
 from peewee import IntegrityError
 
+from portal.audit import AuditEntry
 from portal.blueprints.accounts import tokens
 from portal.blueprints.accounts.models import User, UserSession, UserTopic
-from portal.blueprints.staff.models import AuditEntry
 from portal.db import db, utcnow
 from portal.links import absolute_url
 from portal.outbox import queue_email

@@ -7,13 +7,13 @@ from portal.blueprints.accounts import services, tokens
 from portal.blueprints.accounts.forms import (
     ChangePasswordForm,
     EmailOnlyForm,
-    EmptyForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from portal.blueprints.accounts.models import User
+from portal.forms import EmptyForm
 from portal.ratelimit import Limit
 from portal.security import is_safe_next
 from portal.taxonomy import Topic

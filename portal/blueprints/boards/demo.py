@@ -4,7 +4,7 @@ again, it adds only what is missing."""
 from portal import audience
 from portal.blueprints.boards import services
 from portal.blueprints.boards.models import Board, Thread
-from portal.blueprints.staff.models import Group
+from portal.groups import Group
 
 STAFF, MENTOR, MENTEE = "staff@tandem.example", "mentor@tandem.example", "mentee@tandem.example"
 MODERATOR = "moderator@tandem.example"

@@ -14,7 +14,6 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal import audience
 from portal.blueprints.accounts.forms import MultiCheckboxField
 from portal.blueprints.boards.models import WATCH_LEVELS
-from portal.blueprints.staff.forms import ReportForm  # noqa: F401  one form for every report
 
 BODY_HINT = ("You can use Markdown: **bold**, *italic*, [link text](https://…), > to quote. "
              "To mention someone, type @ and their full name, like @Priya Mentor.")

@@ -18,8 +18,8 @@ from peewee import (
 
 from portal import audience
 from portal.blueprints.accounts.models import User
-from portal.blueprints.staff.models import GroupMembership
 from portal.db import BaseModel, utcnow
+from portal.groups import GroupMembership
 from portal.permissions import STAFF_ROLES, is_moderator
 
 VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"  # Post.status; held/hidden: issue 7

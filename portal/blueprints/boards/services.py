@@ -1,11 +1,14 @@
 """Writing to the boards. A post, its thread's and board's counters, its mentions, its
 search entry, the author's watch and read marker, and the notifications it causes are
 written in one transaction; the emails follow from a huey job once it has committed."""
+import functools
 import re
 
+from blinker import Namespace
 from peewee import IntegrityError
 
 from portal import audience, markup, permissions, search, settings
+from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import mentions
 from portal.blueprints.boards.models import (
@@ -28,10 +31,11 @@ from portal.blueprints.boards.models import (
     Thread,
     Watch,
 )
-from portal.blueprints.staff.models import AuditEntry
 from portal.db import db, utcnow
 
 SEARCH_KIND = "post"
+# Sent with a post's id once the transaction that wrote its notifications has committed.
+post_saved = Namespace().signal("board-post-saved")
 RESERVED_SLUGS = {"manage", "search", "notifications", "preferences", "threads", "posts"}
 
 
@@ -218,10 +222,10 @@ def _notify(post: Post, thread: Thread, board: Board, author, mentioned: list, k
 
 
 def notify_later(post_id: int) -> None:
-    """Ring the doorbell for the post's emails, after its transaction has committed."""
-    from tasks.boards import email_post_notifications
-
-    email_post_notifications(post_id)
+    """Announce the post's notifications once its transaction has committed (at once when
+    there is none); tasks/boards.py answers by emailing them. A rolled-back post announces
+    nothing, and the sweep is the net for an announcement lost on the way."""
+    db.after_commit(functools.partial(post_saved.send, post_id))
 
 
 def edit_post(editor, post: Post, body: str) -> Post:
@@ -277,12 +281,6 @@ def set_watch(user, level: str, *, thread: Thread | None = None,
     key = [Watch.user, Watch.thread] if thread is not None else [Watch.user, Watch.board]
     (Watch.insert(user=user.id, level=level, **target)
      .on_conflict(conflict_target=key, update={Watch.level: level}).execute())
-
-
-def report_post(user, post: Post, reason: str, note: str) -> bool:
-    from portal.blueprints.staff import moderation
-
-    return moderation.report(user, moderation.POST, post.id, reason, note)
 
 
 def save_preferences(user, *, email_replies: bool, email_mentions: bool,

@@ -8,7 +8,7 @@ from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import BoardForm
 from portal.blueprints.boards.models import Board
 from portal.blueprints.boards.views import bp, require
-from portal.blueprints.staff.models import Group
+from portal.groups import Group
 
 
 def _board_form(board: Board | None = None) -> BoardForm:

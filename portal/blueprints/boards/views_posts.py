@@ -3,11 +3,12 @@ reporting it to the moderators; each in place with htmx or as a plain page."""
 from flask import flash, redirect, render_template
 from flask_login import current_user
 
-from portal import permissions
+from portal import permissions, reports
 from portal.blueprints.boards import services
-from portal.blueprints.boards.forms import PostForm, ReportForm
+from portal.blueprints.boards.forms import PostForm
 from portal.blueprints.boards.views import bp, get_post_or_404
 from portal.blueprints.boards.views_threads import post_url
+from portal.forms import ReportForm
 from portal.htmx import wants_fragment
 
 
@@ -58,7 +59,7 @@ def report_post(post_id):
     post = get_post_or_404(post_id, "can_report_post")
     form = ReportForm(prefix=f"report-{post.id}")
     if form.validate_on_submit():
-        new = services.report_post(current_user, post, form.reason.data,
+        new = reports.file_report(current_user, reports.POST, post.id, form.reason.data,
                                    (form.note.data or "").strip())
         message = ("Thank you. The moderators will look at this post." if new
                    else "Thank you. Your report has been updated.")

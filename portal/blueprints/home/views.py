@@ -4,8 +4,8 @@ from flask_login import current_user, login_required
 from peewee import PeeweeException
 
 from portal.blueprints.hub.models import Article
-from portal.blueprints.staff.models import Group, GroupMembership
 from portal.db import db
+from portal.groups import Group, GroupMembership
 from portal.taxonomy import Topic
 
 bp = Blueprint("home", __name__)

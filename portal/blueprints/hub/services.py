@@ -5,6 +5,7 @@ import json
 from peewee import IntegrityError, fn
 
 from portal import audience, markup, search, settings
+from portal.audit import AuditEntry
 from portal.blueprints.hub.models import (
     ARCHIVED,
     DRAFT,
@@ -17,7 +18,6 @@ from portal.blueprints.hub.models import (
     Comment,
     Rating,
 )
-from portal.blueprints.staff.models import AuditEntry
 from portal.db import db, utcnow
 
 SEARCH_KIND = "article"

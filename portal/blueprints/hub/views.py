@@ -91,7 +91,7 @@ def _search(text: str, topic_slug: str | None, kind: str | None):
     return query.objects()
 
 
-def _article_page(article: Article, status: int = 200, **forms):
+def article_page(article: Article, status: int = 200, **forms):
     """The article page; a form that failed validation is passed in to show its errors."""
     average, count = Rating.summary_for(article)
     mine = Rating.get_or_none(Rating.article == article, Rating.user == current_user.id)
@@ -109,7 +109,7 @@ def _article_page(article: Article, status: int = 200, **forms):
 
 @bp.get("/articles/<slug>")
 def show(slug):
-    return _article_page(get_article_or_404(slug))
+    return article_page(get_article_or_404(slug))
 
 
 @bp.post("/articles/<slug>/bookmark")
@@ -132,7 +132,7 @@ def rate(slug):
     if form.validate_on_submit():
         services.rate(current_user, article, form.stars.data)
     elif not wants_fragment():
-        return _article_page(article, 422, rating_form=form)
+        return article_page(article, 422, rating_form=form)
     if wants_fragment():
         average, count = Rating.summary_for(article)
         if not form.errors:

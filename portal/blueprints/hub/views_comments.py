@@ -2,13 +2,12 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import permissions
+from portal import permissions, reports
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm
 from portal.blueprints.hub.models import Comment
-from portal.blueprints.hub.views import _article_page, bp, get_article_or_404
-from portal.blueprints.staff import moderation
-from portal.blueprints.staff.forms import ReportForm
+from portal.blueprints.hub.views import article_page, bp, get_article_or_404
+from portal.forms import ReportForm
 from portal.htmx import wants_fragment
 from portal.ratelimit import Limit
 
@@ -26,7 +25,7 @@ def get_comment_or_404(comment_id: int, for_: str) -> Comment:
     return comment
 
 
-def _comment_fragment(comment: Comment, hide_form: HideForm | None = None):
+def comment_fragment(comment: Comment, hide_form: HideForm | None = None):
     return render_template("hub/_comment.html", comment=comment,
                            hide_form=hide_form or HideForm())
 
@@ -47,7 +46,7 @@ def comment(slug):
     if wants_fragment():
         return render_template("hub/_comment_form.html", article=article,
                                comment_form=form), 422
-    return _article_page(article, 422, comment_form=form)
+    return article_page(article, 422, comment_form=form)
 
 
 def _comment_posted(article, new: Comment):
@@ -67,7 +66,7 @@ def edit_comment(comment_id):
     elif form.validate_on_submit():
         services.edit_comment(comment, form.body.data)
         if wants_fragment():
-            return _comment_fragment(comment)
+            return comment_fragment(comment)
         return redirect(url_for("hub.show", slug=comment.article.slug,
                                 _anchor=f"comment-{comment.id}"), 303)
     template = "hub/_comment_edit.html" if wants_fragment() else "hub/comment_edit.html"
@@ -78,7 +77,7 @@ def edit_comment(comment_id):
 def show_comment(comment_id):
     """One comment, for "Cancel" on the in-place edit form."""
     comment = get_comment_or_404(comment_id, for_="edit")
-    return _comment_fragment(comment)
+    return comment_fragment(comment)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -91,40 +90,12 @@ def delete_comment(comment_id):
     return redirect(url_for("hub.show", slug=comment.article.slug, _anchor="comments"), 303)
 
 
-@bp.post("/comments/<int:comment_id>/hide")
-def hide_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="hide")
-    form = HideForm()
-    if not form.validate_on_submit():
-        if wants_fragment():
-            return _comment_fragment(comment, hide_form=form), 422
-        return _article_page(comment.article, 422, hide_form=form)
-    moderation.hide(current_user, moderation.load_item(moderation.COMMENT, comment.id),
-                    form.reason.data.strip())
-    comment = Comment.get_by_id(comment.id)
-    if wants_fragment():
-        return _comment_fragment(comment)
-    return redirect(url_for("hub.show", slug=comment.article.slug,
-                            _anchor=f"comment-{comment.id}"), 303)
-
-
-@bp.post("/comments/<int:comment_id>/unhide")
-def unhide_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="hide")
-    moderation.unhide(current_user, moderation.load_item(moderation.COMMENT, comment.id))
-    comment = Comment.get_by_id(comment.id)
-    if wants_fragment():
-        return _comment_fragment(comment)
-    return redirect(url_for("hub.show", slug=comment.article.slug,
-                            _anchor=f"comment-{comment.id}"), 303)
-
-
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 def report_comment(comment_id):
     comment = get_comment_or_404(comment_id, for_="report")
     form = ReportForm(prefix=f"report-{comment.id}")
     if form.validate_on_submit():
-        new = moderation.report(current_user, moderation.COMMENT, comment.id,
+        new = reports.file_report(current_user, reports.COMMENT, comment.id,
                                 form.reason.data, (form.note.data or "").strip())
         flash("Thank you. The moderators will look at this comment." if new
               else "Thank you. Your report has been updated.", "success")

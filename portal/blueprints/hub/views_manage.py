@@ -12,7 +12,7 @@ from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import ArticleForm, StatusForm
 from portal.blueprints.hub.models import STATUS_LABELS, Article, ArticleRevision
 from portal.blueprints.hub.views import bp
-from portal.blueprints.staff.models import Group
+from portal.groups import Group
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
 

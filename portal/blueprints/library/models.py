@@ -4,8 +4,8 @@ from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField
 from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.blueprints.hub.models import Article
-from portal.blueprints.staff.models import Group
 from portal.db import BaseModel, utcnow
+from portal.groups import Group
 from portal.taxonomy import Topic, attach_topics
 
 FILE, LINK, VIDEO = "file", "link", "video"

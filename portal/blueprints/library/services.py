@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from portal import audience, search, uploads
+from portal.audit import AuditEntry
 from portal.blueprints.library.models import (
     FILE,
     ArticleResource,
@@ -13,7 +14,6 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
-from portal.blueprints.staff.models import AuditEntry
 from portal.db import db, utcnow
 
 SEARCH_KIND = "resource"

@@ -7,7 +7,7 @@ from portal import permissions, search, uploads
 from portal.blueprints.library import services
 from portal.blueprints.library.forms import BrowseForm
 from portal.blueprints.library.models import FILE, Resource, ResourceFile, ResourceTopic
-from portal.blueprints.staff.models import Group
+from portal.groups import Group
 from portal.htmx import render_page_or_fragment
 from portal.pagination import ordered_by
 from portal.taxonomy import Topic

@@ -9,7 +9,7 @@ from portal.blueprints.library import services
 from portal.blueprints.library.forms import ReplaceFileForm, ResourceForm
 from portal.blueprints.library.models import FILE, Resource
 from portal.blueprints.library.views import bp, get_resource_or_404
-from portal.blueprints.staff.models import Group
+from portal.groups import Group
 from portal.taxonomy import Topic
 
 

@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
-from portal.blueprints.staff.models import REPORT_REASONS, Group
+from portal.groups import Group
 from portal.settings import SPECS
 
 
@@ -184,12 +183,3 @@ class MoveThreadForm(FlaskForm):
     board = SelectField("Move to board", coerce=int,
                         validators=[InputRequired("Choose a board")])
 
-
-class ReportForm(FlaskForm):
-    """A member reports a post or a comment to the moderators."""
-
-    reason = RadioField("Why are you reporting this?",
-                        choices=[SelectChoice(k, v) for k, v in REPORT_REASONS.items()],
-                        validators=[InputRequired("Choose why you are reporting this")])
-    note = TextAreaField("Anything the moderators should know (optional)", validators=[
-        Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")])

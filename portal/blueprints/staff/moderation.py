@@ -9,17 +9,16 @@ from flask import current_app, render_template, url_for
 from peewee import JOIN, fn
 
 from portal import search
+from portal.audit import AuditEntry
 from portal.blueprints.accounts import services as account_services
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services as board_services
 from portal.blueprints.boards.models import HELD, HIDDEN, VISIBLE, Board, Post, Thread
+from portal.blueprints.hub import services as hub_services
 from portal.blueprints.hub.models import Article, Comment
-from portal.blueprints.staff.models import REPORT_REASONS, AuditEntry, Report
 from portal.db import db, utcnow
 from portal.outbox import queue_email
-
-POST, COMMENT = "post", "comment"
-OPEN, DISMISSED, ACTIONED = "open", "dismissed", "actioned"
+from portal.reports import ACTIONED, COMMENT, DISMISSED, OPEN, POST, REPORT_REASONS, Report
 
 
 class ModerationError(Exception):
@@ -56,21 +55,6 @@ def _comment_item(comment: Comment) -> Item:
                 f"Comment on “{comment.article.title}”",
                 url_for("hub.show", slug=comment.article.slug, _anchor=f"comment-{comment.id}"),
                 status, comment.hidden_reason, comment.created_at)
-
-
-def report(user, kind: str, object_id: int, reason: str, note: str) -> bool:
-    """One report per person per post or comment; reporting again updates the reason and
-    note (and reopens it). Returns True for a new report."""
-    with db.atomic():
-        existed = Report.select().where(Report.object_type == kind,
-                                        Report.object_id == object_id,
-                                        Report.reporter == user.id).exists()
-        (Report.insert(object_type=kind, object_id=object_id, reporter=user.id, reason=reason,
-                       note=note)
-         .on_conflict(conflict_target=[Report.object_type, Report.object_id, Report.reporter],
-                      update={Report.reason: reason, Report.note: note, Report.status: OPEN})
-         .execute())
-    return not existed
 
 
 def load_items(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Item]:
@@ -138,11 +122,6 @@ def held_posts(limit: int = 50) -> list[Item]:
              .where(Post.status == HELD, Post.deleted == False)  # noqa: E712
              .order_by(Post.created_at, Post.id).limit(limit))
     return [_post_item(p) for p in posts]
-
-
-def open_report_count() -> int:
-    return (Report.select(Report.object_type, Report.object_id).where(Report.status == OPEN)
-            .distinct().count())
 
 
 def held_count() -> int:
@@ -247,8 +226,6 @@ def approve(actor, item: Item) -> None:
 
 def edit(actor, item: Item, body: str, note: str) -> None:
     """A moderator's edit, with a note that readers see beside the post or comment."""
-    from portal.blueprints.hub import services as hub_services
-
     if item.status == "deleted":
         raise ModerationError("A deleted post or comment cannot be edited.")
     with db.atomic():

@@ -1,8 +1,9 @@
 """Group changes, each with its audit row in the same transaction."""
 from peewee import IntegrityError
 
-from portal.blueprints.staff.models import AuditEntry, Group, GroupMembership
+from portal.audit import AuditEntry
 from portal.db import db
+from portal.groups import Group, GroupMembership
 
 
 class DuplicateGroup(Exception):

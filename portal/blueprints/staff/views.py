@@ -6,9 +6,8 @@ from flask_login import current_user, login_required
 
 from portal import permissions, settings
 from portal.blueprints.accounts import services as account_services
-from portal.blueprints.accounts.forms import EmptyForm
 from portal.blueprints.accounts.models import ROLE_LABELS, User
-from portal.blueprints.staff import services
+from portal.blueprints.staff import moderation, services
 from portal.blueprints.staff.forms import (
     AddMemberForm,
     GroupForm,
@@ -17,9 +16,13 @@ from portal.blueprints.staff.forms import (
     SettingsForm,
     SuspendForm,
 )
-from portal.blueprints.staff.models import Group
+from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
+from portal.db import utcnow
+from portal.forms import EmptyForm
+from portal.groups import Group
 from portal.htmx import render_page_or_fragment, wants_fragment
 from portal.outbox import counts_by_status
+from portal.reports import open_report_count
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -49,16 +52,12 @@ def get_group_or_404(group_id: int) -> Group:
 
 @bp.get("/")
 def index():
-    from portal.blueprints.staff import moderation
-    from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
-    from portal.db import utcnow
-
     upcoming = (WebinarSession.for_staff()
                 .where(WebinarSession.status == SCHEDULED, WebinarSession.ends_at > utcnow())
                 .order_by(WebinarSession.starts_at, WebinarSession.id).limit(5))
     return render_template(
         "staff/index.html", people=User.select().count(), groups=Group.select().count(),
-        outbox=counts_by_status(), open_reports=moderation.open_report_count(),
+        outbox=counts_by_status(), open_reports=open_report_count(),
         held=moderation.held_count(), upcoming=list(upcoming),
         recent_people=list(User.search().limit(5)))
 

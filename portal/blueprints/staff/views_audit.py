@@ -7,9 +7,9 @@ from flask_login import current_user
 from peewee import JOIN
 
 from portal import permissions
+from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.staff.forms import AuditSearchForm
-from portal.blueprints.staff.models import AuditEntry
 from portal.blueprints.staff.views import _require, bp
 from portal.htmx import render_page_or_fragment
 from portal.pagination import newest_first

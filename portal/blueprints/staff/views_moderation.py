@@ -5,6 +5,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
+from portal.blueprints.boards.models import Board, Thread
+from portal.blueprints.hub.forms import HideForm
+from portal.blueprints.hub.models import Comment
+from portal.blueprints.hub.views import article_page
+from portal.blueprints.hub.views_comments import comment_fragment, get_comment_or_404
 from portal.blueprints.staff import moderation
 from portal.blueprints.staff.forms import (
     ModerationReasonForm,
@@ -16,9 +21,10 @@ from portal.blueprints.staff.forms import (
 )
 from portal.blueprints.staff.views import bp
 from portal.htmx import wants_fragment
+from portal.reports import COMMENT, POST
 from portal.security import is_safe_next
 
-KINDS = (moderation.POST, moderation.COMMENT)
+KINDS = (POST, COMMENT)
 THREAD_DONE = {"pin": "Thread pinned.", "unpin": "Thread unpinned.", "lock": "Thread locked.",
                "unlock": "Thread unlocked.", "hide": "Thread hidden.",
                "unhide": "Thread shown again."}
@@ -135,7 +141,7 @@ def suspend_author(kind, item_id):
 
 @bp.post("/moderation/post/<int:item_id>/approve")
 def approve_post(item_id):
-    item = get_item_or_404(moderation.POST, item_id)
+    item = get_item_or_404(POST, item_id)
     return _act(item, lambda: moderation.approve(current_user, item), DONE["approve"])
 
 
@@ -155,9 +161,36 @@ def edit_content(kind, item_id):
         422 if form.errors else 200
 
 
-def get_thread_or_404(thread_id: int):
-    from portal.blueprints.boards.models import Board, Thread
+@bp.post("/moderation/articles/comments/<int:comment_id>/hide")
+def hide_comment(comment_id):
+    """Hide a comment in place on its article, with the reason its author will see."""
+    comment = get_comment_or_404(comment_id, for_="hide")
+    form = HideForm()
+    if not form.validate_on_submit():
+        if wants_fragment():
+            return comment_fragment(comment, hide_form=form), 422
+        return article_page(comment.article, 422, hide_form=form)
+    moderation.hide(current_user, moderation.load_item(COMMENT, comment.id),
+                    form.reason.data.strip())
+    return _comment_done(comment.id)
 
+
+@bp.post("/moderation/articles/comments/<int:comment_id>/unhide")
+def unhide_comment(comment_id):
+    comment = get_comment_or_404(comment_id, for_="hide")
+    moderation.unhide(current_user, moderation.load_item(COMMENT, comment.id))
+    return _comment_done(comment.id)
+
+
+def _comment_done(comment_id: int):
+    comment = Comment.get_by_id(comment_id)
+    if wants_fragment():
+        return comment_fragment(comment)
+    return redirect(url_for("hub.show", slug=comment.article.slug,
+                            _anchor=f"comment-{comment.id}"), 303)
+
+
+def get_thread_or_404(thread_id: int):
     if not permissions.can_moderate(current_user):
         abort(403)
     return (Thread.select(Thread, Board).join(Board).where(Thread.id == thread_id).first()
@@ -195,8 +228,6 @@ def rename_thread(thread_id):
 
 @bp.route("/moderation/threads/<int:thread_id>/move", methods=["GET", "POST"])
 def move_thread(thread_id):
-    from portal.blueprints.boards.models import Board
-
     thread = get_thread_or_404(thread_id)
     form = MoveThreadForm(data={"board": thread.board_id})
     boards = {b.id: b for b in Board.select().order_by(Board.position, Board.name)}

@@ -3,10 +3,10 @@ open network meeting, with the demo mentor booked on the first supervision sessi
 import datetime as dt
 
 from portal import audience
-from portal.blueprints.staff.models import Group
 from portal.blueprints.webinars import services, services_staff, times
 from portal.blueprints.webinars.models import WebinarSeries, WebinarSession
 from portal.db import utcnow
+from portal.groups import Group
 
 SERIES_TITLE = "Return to work supervision"
 MEETING_TITLE = "Reverse mentoring network meeting"

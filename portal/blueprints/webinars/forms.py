@@ -24,10 +24,6 @@ from portal.blueprints.webinars.services_staff import SessionDetails
 from portal.db import utcnow
 
 
-class EmptyForm(FlaskForm):
-    """A button that only needs the CSRF token: book, cancel, claim."""
-
-
 class SessionForm(FlaskForm):
     title = StringField("Title", validators=[
         InputRequired("Enter a title"),

@@ -1,6 +1,6 @@
 """The emails webinars send. Each is written to the outbox inside the transaction of the
 change that causes it, under a key that makes it one message however often it is queued."""
-from flask import g, has_app_context, render_template
+from flask import render_template
 
 from portal.blueprints.webinars import calendar, times
 from portal.links import absolute_url
@@ -16,14 +16,7 @@ def _send(key: str, booking, session, template: str, subject: str, with_calendar
                            **context)
     queue_email(key, booking.user.email, subject, body,
                 attachment=calendar.attachment_for(session) if with_calendar else None)
-    if has_app_context():  # for jobs, which have no request to ring the doorbell after
-        g.setdefault("webinar_outbox_keys", []).append(key)
     return key
-
-
-def queued_keys() -> list[str]:
-    """The keys queued so far in this app context, once."""
-    return g.pop("webinar_outbox_keys", []) if has_app_context() else []
 
 
 def booked(booking, session, promoted: bool = False) -> str:

@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 
 from portal import audience
-from portal.blueprints.staff.models import AuditEntry
+from portal.audit import AuditEntry
 from portal.blueprints.webinars import notices, times
 from portal.blueprints.webinars.models import (
     ACTIVE,

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portal.blueprints.webinars import services, times
-from portal.blueprints.webinars.forms import EmptyForm
 from portal.blueprints.webinars.models import (
     BOOKED,
     OFFERED,
@@ -16,6 +15,7 @@ from portal.blueprints.webinars.models import (
 )
 from portal.blueprints.webinars.resources import resources_for
 from portal.db import utcnow
+from portal.forms import EmptyForm
 from portal.htmx import render_page_or_fragment, wants_fragment
 from portal.pagination import ordered_by
 

@@ -5,7 +5,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from portal.blueprints.webinars import calendar
-from portal.blueprints.webinars.forms import EmptyForm
 from portal.blueprints.webinars.models import (
     BOOKED,
     BOOKING_STATUS_LABELS,
@@ -15,6 +14,7 @@ from portal.blueprints.webinars.models import (
 )
 from portal.blueprints.webinars.views import bp, get_session_or_404
 from portal.db import db, utcnow
+from portal.forms import EmptyForm
 from portal.links import absolute_url
 from portal.pagination import ordered_by
 

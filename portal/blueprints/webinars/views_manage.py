@@ -4,7 +4,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import audience, permissions
-from portal.blueprints.staff.models import Group
 from portal.blueprints.webinars import services_staff, times
 from portal.blueprints.webinars.forms import CancelSessionForm, SeriesForm, SessionForm
 from portal.blueprints.webinars.models import (
@@ -15,6 +14,7 @@ from portal.blueprints.webinars.models import (
 )
 from portal.blueprints.webinars.views import bp
 from portal.db import utcnow
+from portal.groups import Group
 from portal.pagination import ordered_by
 
 MANAGE_PAGE_SIZE = 50

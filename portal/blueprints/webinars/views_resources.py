@@ -5,10 +5,11 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.blueprints.library.models import KINDS, Resource
 from portal.blueprints.webinars import services_staff
-from portal.blueprints.webinars.forms import AttachResourceForm, EmptyForm
+from portal.blueprints.webinars.forms import AttachResourceForm
 from portal.blueprints.webinars.models import WebinarResource
 from portal.blueprints.webinars.views import bp
 from portal.blueprints.webinars.views_manage import get_managed_session_or_404
+from portal.forms import EmptyForm
 
 CHOICES_LIMIT = 500
 
