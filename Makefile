@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# A local run uses the development defaults (loopback address, email in the log, a key
+# generated here), which any other start refuses.
+db run: export TANDEM_ENV := development
+
 db: $(STAMP)
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo

@@ -97,6 +97,7 @@ def bench_env(tmp: Path) -> dict:
         "UPLOAD_DIR": str(tmp / "uploads"),
         "MAIL_URL": "console:",
         "COOKIE_SECURE": "0",
+        "TANDEM_ENV": "development",  # a local server on the local defaults
     }
 
 

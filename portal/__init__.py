@@ -1,15 +1,17 @@
 """Tandem: the app factory."""
 import jinja2
 from flask import Flask, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import db as database
 from portal import extensions
-from portal.config import load_config
+from portal.config import check_config, load_config
 from portal.requests import TandemRequest
 
 # View modules; an area whose views span several modules shares the first one's `bp`.
 VIEW_MODULES = [
     "portal.blueprints.home.views",
+    "portal.blueprints.home.views_branding",
     "portal.blueprints.accounts.views",
     "portal.blueprints.staff.views",
     "portal.blueprints.staff.views_audit",
@@ -35,7 +37,11 @@ VIEW_MODULES = [
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_config())
+    if config and "SECRET_KEY" in config:  # given by the caller, not generated here
+        app.config["SECRET_KEY_GENERATED"] = False
     app.config.update(config or {})
+    check_config(app.config)
+    _trust_proxies(app)
     _configure_templates(app)
     database.init_app(app)
     extensions.csrf.init_app(app)
@@ -54,6 +60,15 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES load balancers, take the client's address and scheme from
+    the X-Forwarded-For/-Proto entries they add, so per-address limits key on the person,
+    not on the balancer. With none, those headers are ignored: anyone can send them."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def _configure_templates(app: Flask) -> None:
     from portal import permissions
 
@@ -68,7 +83,9 @@ def _configure_templates(app: Flask) -> None:
                                                       if v is not None}
     app.jinja_env.globals.update(permissions.RULES)
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
-    app.jinja_env.globals["organisation_name"] = app.config["ORGANISATION_NAME"]
+    from portal import branding
+
+    app.jinja_env.globals["branding"] = branding.current
     from portal.navigation import main_navigation
 
     app.jinja_env.globals["main_navigation"] = main_navigation

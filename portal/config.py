@@ -1,8 +1,15 @@
-"""Configuration from environment variables, with defaults that run on a fresh checkout."""
+"""Configuration from environment variables, with defaults that run on a fresh checkout.
+
+The defaults suit one developer's machine (a loopback address, email written to the log,
+a key generated here). Unless TANDEM_ENV=development, `check_config` refuses them, so a
+server cannot go live on them by accident.
+"""
+import ipaddress
 import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -11,6 +18,15 @@ def _instance_dir() -> Path:
     path = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+DEVELOPMENT = "development"
+REDIS_PREFIXES = ("redis://", "rediss://")  # rediss: Redis over TLS
+HUEY_PREFIXES = ("sqlite:///", *REDIS_PREFIXES)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run; the message says what to change."""
 
 
 def _secret_key(instance: Path) -> str:
@@ -44,7 +60,10 @@ def load_config() -> dict:
     instance = _instance_dir()
     return {
         "INSTANCE_DIR": str(instance),
+        "TANDEM_ENV": os.environ.get("TANDEM_ENV", "production").strip().lower(),
         "SECRET_KEY": _secret_key(instance),
+        "SECRET_KEY_GENERATED": not os.environ.get("SECRET_KEY"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'tandem.db'}"),
         "HUEY_URL": os.environ.get("HUEY_URL", f"sqlite:///{instance / 'huey.db'}"),
         "MAIL_URL": os.environ.get("MAIL_URL", "console:"),
@@ -54,6 +73,7 @@ def load_config() -> dict:
         "SITE_NAME": os.environ.get("SITE_NAME", "Tandem"),
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "NHS People Development"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "BRANDING_CACHE_SECONDS": 30,  # how long another server may show the old branding
         "SESSION_COOKIE_SECURE": _flag("COOKIE_SECURE", True),
         "REMEMBER_COOKIE_SECURE": _flag("COOKIE_SECURE", True),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -72,3 +92,41 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def _is_loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def check_config(config) -> None:
+    """Refuse to start on settings that cannot work anywhere, and, outside development,
+    on the local defaults. Raises ConfigurationError listing every problem."""
+    problems = []
+    if not config["HUEY_URL"].startswith(HUEY_PREFIXES):
+        problems.append(f"HUEY_URL must start with sqlite:///, redis:// or rediss:// "
+                        f"(it is {config['HUEY_URL']!r})")
+    if not (config["RATELIMIT_URL"] == "database"
+            or config["RATELIMIT_URL"].startswith(REDIS_PREFIXES)):
+        problems.append(f"RATELIMIT_URL must be 'database', or start with redis:// or "
+                        f"rediss:// (it is {config['RATELIMIT_URL']!r})")
+    if config.get("TANDEM_ENV") != DEVELOPMENT:
+        if _is_loopback(urlsplit(config["BASE_URL"]).hostname):
+            problems.append(f"BASE_URL is a loopback address ({config['BASE_URL']}): set it "
+                            f"to the address people use, like https://tandem.example.nhs.uk")
+        if config["MAIL_URL"].startswith("console:"):
+            problems.append("MAIL_URL is console:, so no email would be sent: set it to "
+                            "smtp://… or smtps://…")
+        if config.get("SECRET_KEY_GENERATED"):
+            problems.append("SECRET_KEY was generated on this machine: set the same SECRET_KEY "
+                            "on every app server")
+    if problems:
+        advice = ("" if config.get("TANDEM_ENV") == DEVELOPMENT else
+                  "\n(To run on the local defaults, set TANDEM_ENV=development.)")
+        raise ConfigurationError("Tandem cannot start:\n- " + "\n- ".join(problems) + advice)

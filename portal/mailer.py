@@ -1,14 +1,35 @@
 """Delivery of outbox messages through MAIL_URL: `console:` (log only) or `smtp://...`."""
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from flask import current_app
 
 
 class MailError(Exception):
     """Delivery failed in a way worth retrying."""
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+_LONG_PART = re.compile(r"[^/]{16,}")  # signed tokens and feed secrets are all this long
+
+
+def redact_links(text: str) -> str:
+    """Links with their secret parts (long path segments, query, fragment) blanked, so a log
+    of the email cannot be used to reset a password or confirm an account."""
+    def redact(match):
+        parts = urlsplit(match.group(0))
+        return urlunsplit((parts.scheme, parts.netloc, _LONG_PART.sub("[redacted]", parts.path),
+                           "[redacted]" if parts.query else "", ""))
+
+    return _LINK.sub(redact, text)
+
+
+def message_id_domain() -> str:
+    """The host people reach the portal on, so Message-IDs are unique to this deployment."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
 
 
 def build_message(message) -> EmailMessage:
@@ -21,7 +42,7 @@ def build_message(message) -> EmailMessage:
     # resend (after a sender died between SMTP and its commit) from a new message.
     # (make_msgid adds the time and a random part, so it is built here instead.)
     stamp = f"{message.created_at:%Y%m%d%H%M%S}" if message.created_at else "0"
-    email["Message-ID"] = f"<outbox-{message.id}.{stamp}@tandem.localhost>"
+    email["Message-ID"] = f"<outbox-{message.id}.{stamp}@{message_id_domain()}>"
     email["X-Tandem-Key"] = message.key
     email.set_content(message.body_text)
     if message.attachment_name:
@@ -35,8 +56,12 @@ def send(message) -> None:
     url = current_app.config["MAIL_URL"]
     email = build_message(message)
     if url.startswith("console:"):
+        # The links in an email are keys (reset, confirmation, calendar feed): INFO logs
+        # travel to shared log stores, so they get the body with its links blanked.
         current_app.logger.info("email to %s: %s\n%s", message.to_addr, message.subject,
-                                message.body_text)
+                                redact_links(message.body_text))
+        current_app.logger.debug("email to %s, in full:\n%s", message.to_addr,
+                                 message.body_text)
         return
     if url.startswith(("smtp://", "smtps://")):
         _send_smtp(url, email)

@@ -6,6 +6,7 @@ import time
 from flask import current_app
 from peewee import CharField, DateTimeField
 
+from portal.config import REDIS_PREFIXES, ConfigurationError
 from portal.db import BaseModel, utcnow
 
 
@@ -66,11 +67,15 @@ class RedisStore:
 
 
 def store():
+    """The store RATELIMIT_URL names: `database`, or Redis (`redis://`, or `rediss://` for
+    TLS). create_app has already refused any other value, so none falls through silently."""
     url = current_app.config["RATELIMIT_URL"]
-    if url.startswith("redis://"):
+    if url.startswith(REDIS_PREFIXES):
         if "ratelimit_store" not in current_app.extensions:
             current_app.extensions["ratelimit_store"] = RedisStore(url)
         return current_app.extensions["ratelimit_store"]
+    if url != "database":
+        raise ConfigurationError(f"RATELIMIT_URL {url!r} names no rate-limit store")
     return DatabaseStore()
 
 

@@ -1,7 +1,7 @@
 """Response headers that every page carries, and safe redirect targets."""
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, current_app, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -25,7 +25,31 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Cookies that only travel over https are worth little if a first visit over http
+        # can be intercepted. No includeSubDomains: other hosts of the organisation's domain
+        # are not ours to commit.
+        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
+    if holds_personal_data(response) and "no-store" not in headers.get("Cache-Control", ""):
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+HSTS_SECONDS = 365 * 24 * 3600
+# Files that are always about people: exports and calendars (bookings, attendance).
+PERSONAL_TYPES = {"text/csv", "text/calendar"}
+# Public, identical for everyone: these may be cached.
+SHARED_ENDPOINTS = {"static", "assets", "home.logo", "home.healthz"}
+
+
+def holds_personal_data(response: Response) -> bool:
+    """CSV and calendar files, every response to a signed-in person (pages carry their name,
+    notifications and bookings), and account pages (reset and confirmation links carry keys):
+    no browser or proxy may keep a copy."""
+    if request.endpoint in SHARED_ENDPOINTS:
+        return False
+    return (response.mimetype in PERSONAL_TYPES or request.blueprint == "accounts"
+            or "_user_id" in session)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -2,7 +2,7 @@
 import json
 from dataclasses import dataclass
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from peewee import CharField, TextField
 
 from portal.db import BaseModel
@@ -22,6 +22,8 @@ class SettingSpec:
     minimum: int = 0
     maximum: int = 0
     lines: bool = False  # text that holds one entry per line
+    config_key: str = ""  # until an admin sets it, the default is this app setting
+    upload: bool = False  # an uploaded file; the stored value describes it
 
 
 SPECS = [
@@ -67,7 +69,26 @@ SPECS = [
                 "Threads and replies beyond this are refused for a minute.", 5,
                 int, unit="posts", minimum=1, maximum=60),
 ]
+BRANDING_SPECS = [
+    SettingSpec("organisation_name", "Organisation name",
+                "Shown in the header and footer of every page.", None, str,
+                config_key="ORGANISATION_NAME"),
+    SettingSpec("organisation_logo", "Organisation logo",
+                "A PNG or SVG image, at most 256 KB, shown in the header in place of the NHS "
+                "logo. An SVG with scripts, event handlers or links to other files is "
+                "refused.", None, dict, upload=True),
+    SettingSpec("footer_links", "Footer links",
+                "One link per line: the text, a vertical bar, then the address. For example: "
+                "Privacy notice | https://www.example.nhs.uk/privacy", "", str, lines=True),
+]
+SPECS = SPECS + BRANDING_SPECS
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def _default(spec: SettingSpec):
+    if spec.config_key and has_app_context():
+        return current_app.config[spec.config_key]
+    return spec.default
 
 
 class Setting(BaseModel):
@@ -79,7 +100,7 @@ def all_settings() -> dict:
     """Every setting, stored or default: one query, cached for the request."""
     if has_request_context() and "settings" in g:
         return g.settings
-    values = {spec.key: spec.default for spec in SPECS}
+    values = {spec.key: _default(spec) for spec in SPECS}
     for row in Setting.select():
         if row.key in SPECS_BY_KEY:
             values[row.key] = json.loads(row.value)

@@ -192,7 +192,7 @@ def send_board_digest(user_id: int) -> int:
 
 
 def _digest_subject(items: list) -> str:
-    day = dt.date.today().strftime("%-d %B %Y")
+    day = utcnow().strftime("%-d %B %Y")  # the day the digest's window is counted in
     return f"Your boards digest for {day}: {len(items)} new post{'s' if len(items) != 1 else ''}"
 
 

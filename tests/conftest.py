@@ -9,8 +9,11 @@ from itsdangerous import URLSafeTimedSerializer
 
 # Each run gets its own huey file: the consumer tests flush it, and runs must not share one.
 os.environ.setdefault("HUEY_URL", f"sqlite:///{tempfile.mkdtemp(prefix='tandem-huey-')}/huey.db")
+# Tests run on the local defaults (loopback BASE_URL, console email), which a production
+# start refuses; servers started in a subprocess inherit this.
+os.environ.setdefault("TANDEM_ENV", "development")
 
-from portal import create_app  # noqa: E402
+from portal import branding, create_app  # noqa: E402
 from portal.blueprints.accounts.models import User  # noqa: E402
 from portal.db import db, open_database, utcnow  # noqa: E402
 from portal.models import ALL_MODELS, create_all  # noqa: E402
@@ -47,6 +50,7 @@ def _postgres_schema():
 def test_config(tmp_path) -> dict:
     return {
         "TESTING": True,
+        "TANDEM_ENV": "development",
         "DATABASE_URL": POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path}/test.db",
         "INSTANCE_DIR": str(tmp_path),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
@@ -57,6 +61,8 @@ def test_config(tmp_path) -> dict:
         "MAIL_URL": "console:",
         "BASE_URL": "http://localhost",
         "RATELIMIT_URL": "database",
+        # Warmed once by the `app` fixture, so query counts are the same on every request.
+        "BRANDING_CACHE_SECONDS": 3600,
     }
 
 
@@ -69,6 +75,8 @@ def app(tmp_path, _postgres_schema):
             db.execute_sql(f"TRUNCATE {tables}, search_vector RESTART IDENTITY CASCADE")
         else:
             create_all(db)
+        with app.app_context():
+            branding.current()
     yield app
 
 

@@ -2,6 +2,8 @@
 import datetime as dt
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,9 +24,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal import branding
 from portal.blueprints.accounts.models import ROLE_LABELS, ROLES, User
 from portal.groups import Group
 from portal.settings import SPECS
+from portal.uploads import UploadRejected
 
 
 class RoleForm(FlaskForm):
@@ -100,6 +104,8 @@ def _setting_field(spec):
     or text."""
     if spec.kind is bool:
         return BooleanField(spec.label)
+    if spec.upload:
+        return FileField(spec.label)
     if spec.kind is int:
         return IntegerField(spec.label, validators=[
             KeptUnlessEmpty(f"Enter a number of {spec.unit}"),
@@ -108,12 +114,38 @@ def _setting_field(spec):
                                 f"{spec.maximum}")])
     if spec.lines:
         return TextAreaField(spec.label, validators=[Optional(), Length(max=5000)])
-    return StringField(spec.label, validators=[KeptUnlessEmpty(f"Enter the {spec.label.lower()}")],
+    return StringField(spec.label, validators=[KeptUnlessEmpty(f"Enter the {spec.label.lower()}"),
+                                               Length(max=200, message=f"{spec.label} must be "
+                                                                       f"200 characters or fewer")],
                        filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
 
 class SettingsForm(FlaskForm):
     """One field per site setting, built from portal.settings.SPECS (below the class)."""
+
+    remove_logo = BooleanField("Remove the logo (the NHS logo shows instead)")
+    new_logo = None  # a checked upload, once validated
+
+    def setting_values(self) -> dict:
+        """The settings to save. An upload is stored by the service (`new_logo`); without
+        one, the current logo stays unless "remove" is ticked."""
+        values = {spec.key: self[spec.key].data for spec in SPECS if not spec.upload}
+        if self.remove_logo.data and self.new_logo is None:
+            values["organisation_logo"] = None
+        return values
+
+    def validate_organisation_logo(self, field):
+        if isinstance(field.data, FileStorage) and field.data.filename:
+            try:
+                self.new_logo = branding.check_logo(field.data.stream, field.data.filename)
+            except UploadRejected as problem:
+                raise ValidationError(str(problem)) from problem
+
+    def validate_footer_links(self, field):
+        try:
+            branding.parse_footer_links(field.data or "")
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from problem
 
     def validate_organisation_timezone(self, field):
         import zoneinfo

@@ -55,13 +55,18 @@ def remove_member(actor, group: Group, person) -> bool:
     return bool(removed)
 
 
-def save_settings(actor, values: dict) -> None:
-    from portal import settings
+def save_settings(actor, values: dict, logo=None) -> None:
+    """`logo`, a checked upload, is kept under UPLOAD_DIR first and becomes the logo
+    setting's value, so its change is audited with the rest."""
+    from portal import branding, settings
     from portal.settings import Setting
 
+    if logo is not None:
+        values = {**values, "organisation_logo": branding.store_logo(logo)}
     with db.atomic():
         changed = settings.save(values)
         if changed:
             marker = Setting.get(Setting.key == next(iter(changed)))
             AuditEntry.record(actor, "settings.change", marker, changed,
                               {key: values[key] for key in changed})
+    branding.forget()

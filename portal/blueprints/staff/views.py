@@ -4,7 +4,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import permissions, settings
+from portal import branding, permissions, settings
 from portal.blueprints.accounts import services as account_services
 from portal.blueprints.accounts.models import ROLE_LABELS, User
 from portal.blueprints.staff import moderation, services
@@ -124,12 +124,11 @@ def site_settings():
     _require(permissions.can_change_settings(current_user))
     form = SettingsForm(data=settings.all_settings())
     if form.validate_on_submit():
-        services.save_settings(current_user, {spec.key: form[spec.key].data
-                                              for spec in settings.SPECS})
+        services.save_settings(current_user, form.setting_values(), logo=form.new_logo)
         flash("Settings saved.", "success")
         return redirect(url_for("staff.site_settings"), 303)
-    return render_template("staff/settings.html", form=form, specs=settings.SPECS), \
-        422 if form.errors else 200
+    return render_template("staff/settings.html", form=form, specs=settings.SPECS,
+                           logo_url=branding.current().logo_url), 422 if form.errors else 200
 
 
 @bp.get("/groups")

@@ -25,7 +25,6 @@ FEED_DAYS_BACK = 90
 def _ics_response(body: bytes, filename: str) -> Response:
     response = Response(body, content_type=calendar.CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -90,7 +89,6 @@ def feed(token):
                 .where(WebinarBooking.user == found.user_id, WebinarBooking.status == BOOKED,
                        WebinarSession.starts_at >= since)
                 .order_by(WebinarSession.starts_at, WebinarSession.id))
-    response = Response(calendar.calendar_bytes(sessions, name="Supervision webinars"),
-                        content_type=calendar.CONTENT_TYPE)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    # Sent with no-store, as every calendar file is (portal.security).
+    return Response(calendar.calendar_bytes(sessions, name="Supervision webinars"),
+                    content_type=calendar.CONTENT_TYPE)
