@@ -26,11 +26,6 @@ def _signed_in_only():
     """The boards are for people with an account; audiences narrow them further."""
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
 def get_board_or_404(slug: str) -> Board:
     return Board.visible_to(current_user).where(Board.slug == slug).first() or abort(404)
 
@@ -39,13 +34,8 @@ def get_thread_or_404(thread_id: int) -> Thread:
     return Thread.visible_to(current_user).where(Thread.id == thread_id).first() or abort(404)
 
 
-def get_post_or_404(post_id: int, allowed: str | None = None) -> Post:
-    """A post the person may see (404 otherwise); `allowed` names the permission rule the
-    action needs (403 without it)."""
-    post = Post.shown_to(current_user).where(Post.id == post_id).first() or abort(404)
-    if allowed is not None:
-        require(permissions.RULES[allowed](current_user, post))
-    return post
+def get_post_or_404(post_id: int) -> Post:
+    return Post.shown_to(current_user).where(Post.id == post_id).first() or abort(404)
 
 
 def posting_refused(form) -> bool:
@@ -86,7 +76,7 @@ def show(slug):
 @bp.route("/<slug>/new", methods=["GET", "POST"])
 def new_thread(slug):
     board = get_board_or_404(slug)
-    require(permissions.can_start_thread(current_user, board))
+    permissions.require(permissions.can_start_thread, current_user, board)
     form = ThreadForm()
     if form.validate_on_submit() and not posting_refused(form):
         post = services.start_thread(current_user, board, form.title.data, form.body.data)

@@ -29,7 +29,8 @@ def show_post(post_id):
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id):
-    post = get_post_or_404(post_id, "can_edit_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_edit_post, current_user, post)
     form = PostForm(obj=post, prefix=f"post-{post.id}")
     if form.validate_on_submit() and not permissions.can_post(current_user):
         form.body.errors.append(current_user.suspension_notice)
@@ -46,7 +47,8 @@ def edit_post(post_id):
 
 @bp.post("/posts/<int:post_id>/delete")
 def delete_post(post_id):
-    post = get_post_or_404(post_id, "can_delete_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_delete_post, current_user, post)
     services.delete_post(post)
     flash("Your post has been deleted.", "success")
     if wants_fragment():
@@ -56,7 +58,8 @@ def delete_post(post_id):
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
 def report_post(post_id):
-    post = get_post_or_404(post_id, "can_report_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_report_post, current_user, post)
     form = ReportForm(prefix=f"report-{post.id}")
     if form.validate_on_submit():
         new = reports.file_report(current_user, reports.POST, post.id, form.reason.data,

@@ -14,7 +14,6 @@ from portal.blueprints.boards.views import (
     bp,
     get_thread_or_404,
     posting_refused,
-    require,
     save_watch,
 )
 from portal.htmx import wants_fragment
@@ -79,7 +78,7 @@ def quoted(thread: Thread, post_id: str | None) -> str:
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
 def reply(thread_id):
     thread = get_thread_or_404(thread_id)
-    require(permissions.can_reply_to_thread(current_user, thread))
+    permissions.require(permissions.can_reply_to_thread, current_user, thread)
     form = ReplyForm(seen=request.args.get("seen"),
                      body=quoted(thread, request.args.get("quote")))
     if form.validate_on_submit() and not posting_refused(form):

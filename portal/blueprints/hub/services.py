@@ -4,7 +4,7 @@ import json
 
 from peewee import fn
 
-from portal import audience, markup, search, settings, slugs
+from portal import audience, markup, permissions, search, settings, slugs
 from portal.audit import AuditEntry
 from portal.blueprints.hub.models import (
     ARCHIVED,
@@ -85,7 +85,8 @@ TRANSITIONS = {
 
 
 def allowed_actions(user, article: Article) -> list[str]:
-    """The status changes this person may make now."""
+    """The status changes this person may make now; `article` comes from
+    `Article.with_last_editor()`, for the four-eyes rule."""
     needs_approval = settings.get("hub_requires_approval")
     actions = []
     for action, (sources, _) in TRANSITIONS.items():
@@ -95,16 +96,11 @@ def allowed_actions(user, article: Article) -> list[str]:
             continue
         if action == "submit" and not needs_approval:
             continue
-        if action == "approve" and (not needs_approval or _last_editor_id(article) == user.id):
+        if action == "approve" and not (needs_approval
+                                        and permissions.can_approve_article(user, article)):
             continue
         actions.append(action)
     return actions
-
-
-def _last_editor_id(article: Article) -> int | None:
-    return (ArticleRevision.select(ArticleRevision.editor)
-            .where(ArticleRevision.article == article)
-            .order_by(ArticleRevision.number.desc()).scalar())
 
 
 def change_status(actor, article: Article, action: str) -> Article:

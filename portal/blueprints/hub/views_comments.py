@@ -14,14 +14,11 @@ from portal.ratelimit import Limit
 POSTS_PER_MINUTE = 5
 
 
-def get_comment_or_404(comment_id: int, for_: str) -> Comment:
+def get_comment_or_404(comment_id: int) -> Comment:
+    """A comment, not deleted, on an article this person may read."""
     comment = (Comment.select().where(Comment.id == comment_id, Comment.deleted == False)  # noqa: E712
                .first()) or abort(404)
-    get_article_or_404(comment.article.slug)  # the reader must be able to see the article
-    allowed = {"edit": permissions.can_edit_comment, "hide": permissions.can_hide_comment,
-               "report": permissions.can_report_comment}
-    if not allowed[for_](current_user, comment):
-        abort(403)
+    get_article_or_404(comment.article.slug)
     return comment
 
 
@@ -59,7 +56,8 @@ def _comment_posted(article, new: Comment):
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     form = CommentForm(obj=comment)
     if form.validate_on_submit() and not permissions.can_post(current_user):
         form.body.errors.append(current_user.suspension_notice)
@@ -76,13 +74,15 @@ def edit_comment(comment_id):
 @bp.get("/comments/<int:comment_id>")
 def show_comment(comment_id):
     """One comment, for "Cancel" on the in-place edit form."""
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     return comment_fragment(comment)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     services.delete_comment(comment)
     flash("Your comment has been deleted.", "success")
     if wants_fragment():
@@ -92,7 +92,8 @@ def delete_comment(comment_id):
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 def report_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="report")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_report_comment, current_user, comment)
     form = ReportForm(prefix=f"report-{comment.id}")
     if form.validate_on_submit():
         new = reports.file_report(current_user, reports.COMMENT, comment.id,
