@@ -6,13 +6,12 @@ a 404, a visible one the person may not act on is a 403.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import permissions, settings
+from portal import permissions, ratelimit
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import SearchForm, ThreadForm, WatchForm
 from portal.blueprints.boards.models import WATCH_LEVELS, Board, Notification, Post, Thread, Watch
 from portal.htmx import render_page_or_fragment, wants_fragment
 from portal.pagination import newest_first
-from portal.ratelimit import Limit
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
 THREADS_PER_PAGE = 25
@@ -44,7 +43,7 @@ def posting_refused(form) -> bool:
     if not permissions.can_post(current_user):
         form.body.errors.append(current_user.suspension_notice)
         return True
-    limit = Limit("board-post", settings.get("boards_posts_per_minute"), 60)
+    limit = ratelimit.limit("board-post")
     key = f"user:{current_user.id}"
     if limit.exceeded(key):
         form.body.errors.append(TOO_QUICK)

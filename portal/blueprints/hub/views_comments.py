@@ -2,16 +2,13 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import permissions, reports
+from portal import permissions, ratelimit, reports
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm
 from portal.blueprints.hub.models import Comment
 from portal.blueprints.hub.views import article_page, bp, get_article_or_404
 from portal.forms import ReportForm
 from portal.htmx import wants_fragment
-from portal.ratelimit import Limit
-
-POSTS_PER_MINUTE = 5
 
 
 def get_comment_or_404(comment_id: int) -> Comment:
@@ -31,7 +28,7 @@ def comment_fragment(comment: Comment, hide_form: HideForm | None = None):
 def comment(slug):
     article = get_article_or_404(slug)
     form, key = CommentForm(), f"user:{current_user.id}"
-    limit = Limit("comment", POSTS_PER_MINUTE, 60)
+    limit = ratelimit.limit("comment")
     if form.validate_on_submit():
         if not permissions.can_post(current_user):
             form.body.errors.append(current_user.suspension_notice)
