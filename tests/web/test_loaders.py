@@ -58,3 +58,15 @@ def test_manage_pages_refuse_before_they_look(client, login, boards):
         assert client.get(url).status_code == 403, url
     login(boards.staff)
     assert client.get("/boards/manage/999999/edit").status_code == 404
+
+
+def test_a_fragment_swap_brings_its_message_out_of_band_once(client, login, boards, posts,
+                                                             csrf_token):
+    """portal.htmx.with_flashes: the fragment, then one #flashes region swapped out of
+    band with the message a full page would have shown."""
+    login(boards.mentor)
+    response = client.post(f"/boards/posts/{posts['seen'].id}/delete", headers=HX,
+                           data={"csrf_token": csrf_token})
+    assert response.text.count('id="flashes"') == 1
+    assert 'hx-swap-oob="innerHTML"' in response.text
+    assert "Your post has been deleted." in response.text

@@ -16,7 +16,7 @@ from portal.blueprints.boards.views import (
     posting_refused,
     save_watch,
 )
-from portal.htmx import wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 
 POSTS_PER_PAGE = 20
 SHOWN_AFTER_REPLY = 50
@@ -84,10 +84,10 @@ def reply(thread_id):
     if form.validate_on_submit() and not posting_refused(form):
         post = services.reply(current_user, thread, form.body.data)
         return _reply_posted(thread, post, form.seen_number)
-    template = "boards/_reply_form.html" if wants_fragment() else "boards/reply.html"
-    return render_template(template, thread=thread, board=thread.board, form=form,
-                           inline=wants_fragment(), focus=bool(request.args.get("quote"))), \
-        422 if form.errors else 200
+    return render_page_or_fragment("boards/reply.html", "boards/_reply_form.html",
+                                   422 if form.errors else 200, thread=thread,
+                                   board=thread.board, form=form, inline=wants_fragment(),
+                                   focus=bool(request.args.get("quote")))
 
 
 def _reply_posted(thread: Thread, post: Post, seen: int):
@@ -98,9 +98,9 @@ def _reply_posted(thread: Thread, post: Post, seen: int):
     first = max(seen + 1, post.number - SHOWN_AFTER_REPLY + 1)
     posts = list(Post.page_of(current_user, thread, first, post.number))
     services.mark_read(current_user, thread, post.number, [p.id for p in posts])
-    return render_template("boards/_reply_created.html", thread=thread, board=thread.board,
-                           posts=posts, last_read=seen,
-                           form=ReplyForm(formdata=None, seen=post.number))
+    return with_flashes(render_template("boards/_reply_created.html", thread=thread,
+                                        board=thread.board, posts=posts, last_read=seen,
+                                        form=ReplyForm(formdata=None, seen=post.number)))
 
 
 @bp.post("/threads/<int:thread_id>/watch")

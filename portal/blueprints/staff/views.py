@@ -20,7 +20,7 @@ from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
 from portal.db import utcnow
 from portal.forms import EmptyForm
 from portal.groups import Group
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.outbox import counts_by_status
 from portal.reports import open_report_count
 
@@ -200,6 +200,6 @@ def remove_member(group_id, person_id):
     services.remove_member(current_user, group, person)
     flash(f"{person.name} removed from {group.name}.", "success")
     if wants_fragment():  # the row goes (empty swap); count and message come out of band
-        return render_template("staff/_member_removed.html",
-                               count=group.members().count(), oob=True)
+        return with_flashes(render_template("staff/_member_removed.html",
+                                            count=group.members().count(), oob=True))
     return redirect(url_for("staff.group", group_id=group.id), 303)

@@ -20,7 +20,7 @@ from portal.blueprints.staff.forms import (
     WarnForm,
 )
 from portal.blueprints.staff.views import bp
-from portal.htmx import wants_fragment
+from portal.htmx import wants_fragment, with_flashes
 from portal.reports import COMMENT, POST
 from portal.security import is_safe_next
 
@@ -57,7 +57,7 @@ def _done(item: moderation.Item, message: str):
     """Success: the row leaves the queue in place, or the page reloads without JavaScript."""
     flash(message, "success")
     if wants_fragment():
-        return render_template("_partials/flashes_oob.html")
+        return with_flashes()
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("staff.moderation_queue"), 303)
 
@@ -71,8 +71,8 @@ def _failed(item: moderation.Item, message: str | None = None, **forms):
             else "staff/_queue_row.html"
         entry = next((e for e in moderation.open_queue() if e.item.id == item.id
                       and e.item.kind == item.kind), None)
-        return render_template(template, entry=entry, item=item, **_forms(**forms)) + \
-            render_template("_partials/flashes_oob.html"), 422
+        return with_flashes(render_template(template, entry=entry, item=item,
+                                            **_forms(**forms))), 422
     return render_template("staff/moderation.html", entries=moderation.open_queue(),
                            held=moderation.held_posts(), **_forms(**forms)), 422
 

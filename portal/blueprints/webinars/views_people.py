@@ -20,7 +20,7 @@ from portal.blueprints.webinars.models import (
 from portal.blueprints.webinars.views import bp
 from portal.blueprints.webinars.views_manage import get_managed_session_or_404
 from portal.db import utcnow
-from portal.htmx import wants_fragment
+from portal.htmx import wants_fragment, with_flashes
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,8 +64,9 @@ def attendance(session_id, booking_id):
     else:
         flash(f"Attendance saved for {booking.user.name}.", "success")
     if wants_fragment():
-        return render_template("webinars/_attendance_changed.html", session=session,
-                               booking=booking, now=utcnow()), 422 if form.errors else 200
+        return with_flashes(render_template("webinars/_attendance_row.html", session=session,
+                                            booking=booking, now=utcnow())), \
+            422 if form.errors else 200
     return redirect(url_for("webinars.people", session_id=session.id,
                             _anchor=f"booking-{booking.id}"), 303)
 
