@@ -1,4 +1,6 @@
 """The only module that reads htmx request headers or writes htmx response headers."""
+from urllib.parse import urlsplit
+
 from flask import Response, make_response, render_template, request
 
 
@@ -43,8 +45,6 @@ def add_vary(response: Response) -> Response:
 def current_page() -> str:
     """The page the person is on: for htmx, the page that sent the request, not its URL."""
     if request.htmx and request.htmx.current_url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(request.htmx.current_url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.full_path.rstrip("?")

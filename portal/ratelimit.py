@@ -4,6 +4,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+import redis
 from flask import current_app
 from peewee import CharField, DateTimeField
 
@@ -44,8 +45,6 @@ class RedisStore:
     """A sliding window per key in a sorted set."""
 
     def __init__(self, url: str):
-        import redis
-
         self.client = redis.Redis.from_url(url)
 
     def _name(self, bucket: str, key: str) -> str:

@@ -1,5 +1,6 @@
 """Staff forms: roles, suspensions and groups."""
 import datetime as dt
+import zoneinfo
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -116,8 +117,6 @@ class SettingsForm(FlaskForm):
     """One field per site setting, built from portal.settings.SPECS (below the class)."""
 
     def validate_organisation_timezone(self, field):
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(field.data.strip())
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,9 +1,11 @@
 """Group changes, each with its audit row in the same transaction."""
 from peewee import IntegrityError
 
+from portal import settings
 from portal.audit import AuditEntry
 from portal.db import db
 from portal.groups import Group, GroupMembership
+from portal.settings import Setting
 
 
 class DuplicateGroup(Exception):
@@ -56,9 +58,6 @@ def remove_member(actor, group: Group, person) -> bool:
 
 
 def save_settings(actor, values: dict) -> None:
-    from portal import settings
-    from portal.settings import Setting
-
     with db.atomic():
         changed = settings.save(values)
         if changed:
