@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 from playhouse.migrations import Runner
 
+from portal import demo, search
 from portal.db import db
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -15,8 +16,6 @@ def migrate(target: str | None = None) -> list[str]:
 
 
 def register_commands(app: Flask) -> None:
-    from portal import demo
-
     @app.cli.group("db")
     def db_group():
         """Database schema."""
@@ -39,8 +38,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("search-rebuild")
     def search_rebuild():
         """Rebuild the full-text index from the stored documents."""
-        from portal import search
-
         with db.connection_context(), db.atomic():
             click.echo(f"indexed {search.rebuild()} documents")
 

@@ -1,7 +1,14 @@
 """Idempotent demo content: topics, groups and one account per role."""
 from pathlib import Path
 
+from portal import audience, uploads
 from portal.blueprints.accounts.models import User, UserTopic
+from portal.blueprints.boards.demo import ensure_boards
+from portal.blueprints.hub import services as hub_services
+from portal.blueprints.hub.models import Article
+from portal.blueprints.library import services as library_services
+from portal.blueprints.library.models import FILE, LINK, Resource
+from portal.blueprints.webinars.demo import ensure_webinars
 from portal.db import db, utcnow
 from portal.groups import Group, GroupMembership
 from portal.markup import slugify
@@ -57,10 +64,6 @@ def read_article_file(path: Path) -> dict:
 
 def ensure_articles(author) -> int:
     """Publish each demo article once, by title."""
-    from portal import audience
-    from portal.blueprints.hub import services
-    from portal.blueprints.hub.models import Article
-
     topics = {t.name: t.id for t in Topic.select()}
     groups = {g.name: g.id for g in Group.select()}
     added = 0
@@ -69,12 +72,12 @@ def ensure_articles(author) -> int:
         if Article.select().where(Article.title == meta["title"]).exists():
             continue
         kind, _, group_name = meta.get("audience", audience.SIGNED_IN).partition(":")
-        article = services.save_article(
+        article = hub_services.save_article(
             author, None, title=meta["title"], summary=meta["summary"], body=meta["body"],
             kind=meta.get("kind", "guide"), topic_ids=[topics[t] for t in meta["topics"]],
             audience_value=kind, group_ids=[groups[group_name]] if group_name else [],
             review_by=None, note="Demo content")
-        services.publish_now(author, article)
+        hub_services.publish_now(author, article)
         added += 1
     return added
 
@@ -97,26 +100,23 @@ DEMO_FILES = [
 
 def ensure_resources(author, upload_dir: str) -> int:
     """Add each demo resource once, by title: two links and two small files."""
-    from portal import audience, uploads
-    from portal.blueprints.library import services
-    from portal.blueprints.library.models import FILE, LINK, Resource
 
     def data(title, description, kind, url=""):
-        return services.ResourceData(title=title, description=description, kind=kind, url=url,
-                                     topic_ids=[], audience_value=audience.SIGNED_IN,
-                                     group_ids=[], cohort_id=None, article_ids=[])
+        return library_services.ResourceData(
+            title=title, description=description, kind=kind, url=url, topic_ids=[],
+            audience_value=audience.SIGNED_IN, group_ids=[], cohort_id=None, article_ids=[])
 
     added = 0
     for title, url, description in DEMO_LINKS:
         if not Resource.select().where(Resource.title == title).exists():
-            services.create_resource(author, data(title, description, LINK, url), None,
+            library_services.create_resource(author, data(title, description, LINK, url), None,
                                      upload_dir)
             added += 1
     for title, name, description in DEMO_FILES:
         if not Resource.select().where(Resource.title == title).exists():
             with open(LIBRARY_DIR / name, "rb") as handle:
                 checked = uploads.receive(handle, name, upload_dir, 1024 * 1024)
-            services.create_resource(author, data(title, description, FILE), checked,
+            library_services.create_resource(author, data(title, description, FILE), checked,
                                      upload_dir)
             added += 1
     return added
@@ -139,11 +139,7 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
             [{"user": people["mentor@tandem.example"].id, "topic": t.id} for t in topics]
         ).on_conflict_ignore().execute()
         ensure_articles(people["staff@tandem.example"])
-        from portal.blueprints.boards.demo import ensure_boards
-
         ensure_boards(people)
-        from portal.blueprints.webinars.demo import ensure_webinars
-
         ensure_webinars(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)

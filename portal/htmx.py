@@ -1,4 +1,6 @@
 """The only module that reads htmx request headers or writes htmx response headers."""
+from urllib.parse import urlsplit
+
 from flask import Response, make_response, render_template, request
 
 
@@ -11,6 +13,13 @@ def wants_fragment() -> bool:
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     template = fragment if wants_fragment() else page
     return render_template(template, **context), status
+
+
+def with_flashes(fragment: str = "") -> str:
+    """A fragment (or nothing) followed by the flashed messages, swapped out of band into
+    the page's status region, so an htmx swap keeps the feedback a full page would show.
+    The one way any view answers with flash messages after a fragment swap."""
+    return fragment + render_template("_partials/flashes_oob.html")
 
 
 def hx_redirect(response: Response, url: str) -> Response:
@@ -36,8 +45,6 @@ def add_vary(response: Response) -> Response:
 def current_page() -> str:
     """The page the person is on: for htmx, the page that sent the request, not its URL."""
     if request.htmx and request.htmx.current_url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(request.htmx.current_url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.full_path.rstrip("?")

@@ -29,7 +29,7 @@ from portal.groups import Group, GroupMembership
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
 from portal.reports import Report
-from portal.search import SearchDocument
+from portal.search import SearchDocument, create_index_tables
 from portal.settings import Setting
 from portal.taxonomy import Topic
 
@@ -69,7 +69,5 @@ ALL_MODELS = [
 
 def create_all(database) -> None:
     """Tables for the models plus the search engine's own index tables (tests, scripts)."""
-    from portal.search import create_index_tables
-
     database.create_tables(ALL_MODELS)
     create_index_tables(database)

@@ -9,7 +9,7 @@ audience-filtered query, so nobody finds what they may not see.
 import re
 
 from markupsafe import Markup, escape
-from peewee import SQL, CharField, IntegerField, Table, TextField, fn
+from peewee import SQL, CharField, IntegerField, SqliteDatabase, Table, TextField, fn
 
 from portal.db import BaseModel, db, is_sqlite
 
@@ -43,8 +43,6 @@ AUXILIARY_TABLES = {"sqlite": ["search_fts"], "postgres": ["search_vector"]}
 
 def create_index_tables(database) -> None:
     """The engine-specific index tables. Migrations and the test set-up call this."""
-    from peewee import SqliteDatabase
-
     database = getattr(database, "obj", database)  # the proxy's database
     for statement in SQLITE_DDL if isinstance(database, SqliteDatabase) else POSTGRES_DDL:
         database.execute_sql(statement)

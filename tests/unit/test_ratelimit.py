@@ -8,7 +8,9 @@ import pytest
 import redis
 from huey import RedisHuey, SqliteHuey
 
+from portal import ratelimit, settings
 from portal.config import ConfigurationError
+from portal.db import db
 from portal.ratelimit import DatabaseStore, Limit, RedisStore, store
 from tasks import queue
 from tests.tasks.conftest import free_port
@@ -153,3 +155,12 @@ def test_an_unknown_ratelimit_url_stops_the_app(tmp_path, url):
 
     with pytest.raises(ConfigurationError, match="RATELIMIT_URL must be"):
         create_app({**test_config(tmp_path), "RATELIMIT_URL": url})
+def test_every_limit_reads_its_number_from_one_table(app):
+    """Settings for what admins tune, config for what a deployment sets; nowhere else."""
+    with app.test_request_context(), db.connection_context():
+        settings.save({"boards_posts_per_minute": 7})
+        assert {bucket: (rule_limit.limit, rule_limit.window) for bucket, rule_limit in
+                ((b, ratelimit.limit(b)) for b in ratelimit.LIMITS)} == {
+            "login-failed": (app.config["LOGIN_FAILURES_PER_MINUTE"], 60),
+            "reset-request": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
+            "board-post": (7, 60), "comment": (app.config["COMMENTS_PER_MINUTE"], 60)}

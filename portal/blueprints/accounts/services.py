@@ -3,6 +3,7 @@ import datetime as dt
 
 from flask import render_template
 from peewee import IntegrityError
+from werkzeug.security import check_password_hash
 
 from portal.audit import AuditEntry
 from portal.blueprints.accounts import tokens
@@ -148,8 +149,6 @@ def login_problem(user: User | None, password: str) -> str | None:
     """Why this person may not log in, or None. Checks the password first, so the other
     messages are only shown to someone who knows it."""
     if user is None:
-        from werkzeug.security import check_password_hash
-
         check_password_hash(_DUMMY_HASH, password)  # same work as a real check
         return BAD_CREDENTIALS
     if not user.check_password(password):

@@ -11,6 +11,7 @@ from markupsafe import escape
 from peewee import fn
 
 from portal import markup
+from portal.blueprints.accounts.models import User
 
 MAX_MENTIONS = 20
 MAX_WORDS = 4
@@ -39,8 +40,6 @@ def candidates(text: str) -> list[list[str]]:
 
 def find(text: str, readers) -> list:
     """The people `text` mentions, from `readers` (a User query: who can see the board)."""
-    from portal.blueprints.accounts.models import User
-
     options = candidates(text)
     wanted = {name for names in options for name in names}
     if not wanted:

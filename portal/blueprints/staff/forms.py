@@ -1,5 +1,6 @@
 """Staff forms: roles, suspensions and groups."""
 import datetime as dt
+import zoneinfo
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -148,8 +149,6 @@ class SettingsForm(FlaskForm):
             raise ValidationError(str(problem)) from problem
 
     def validate_organisation_timezone(self, field):
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(field.data.strip())
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,9 +1,11 @@
 """Group changes, each with its audit row in the same transaction."""
 from peewee import IntegrityError
 
+from portal import branding, settings
 from portal.audit import AuditEntry
 from portal.db import db
 from portal.groups import Group, GroupMembership
+from portal.settings import Setting
 
 
 class DuplicateGroup(Exception):
@@ -58,9 +60,6 @@ def remove_member(actor, group: Group, person) -> bool:
 def save_settings(actor, values: dict, logo=None) -> None:
     """`logo`, a checked upload, is kept under UPLOAD_DIR first and becomes the logo
     setting's value, so its change is audited with the rest."""
-    from portal import branding, settings
-    from portal.settings import Setting
-
     if logo is not None:
         values = {**values, "organisation_logo": branding.store_logo(logo)}
     with db.atomic():

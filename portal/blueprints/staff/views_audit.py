@@ -1,16 +1,13 @@
 """The audit log: every staff and moderator action, searchable and exportable, read-only."""
-import csv
-import io
-
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 from peewee import JOIN
 
-from portal import permissions
+from portal import permissions, spreadsheets
 from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.staff.forms import AuditSearchForm
-from portal.blueprints.staff.views import _require, bp
+from portal.blueprints.staff.views import bp
 from portal.htmx import render_page_or_fragment
 from portal.pagination import newest_first
 
@@ -44,7 +41,7 @@ def _search_form() -> AuditSearchForm:
 
 @bp.get("/audit")
 def audit():
-    _require(permissions.can_view_audit_log(current_user))
+    permissions.require(permissions.can_view_audit_log, current_user)
     form = _search_form()
     page = newest_first(_entries(form), AuditEntry.created_at, AuditEntry.id,
                         request.args.get("after"), PAGE_SIZE)
@@ -52,27 +49,18 @@ def audit():
                                    entries=page.rows, next_cursor=page.next_cursor)
 
 
-def _cell(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/audit.csv")
 def audit_csv():
-    _require(permissions.can_view_audit_log(current_user))
+    permissions.require(permissions.can_view_audit_log, current_user)
     rows = _entries(_search_form()).order_by(AuditEntry.created_at.desc(),
                                              AuditEntry.id.desc()).limit(EXPORT_LIMIT)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["when (UTC)", "who", "email", "action", "object type", "object id",
-                     "before", "after"])
-    for entry in rows:
-        actor = entry.actor if entry.actor_id else None
-        writer.writerow([_cell(v) for v in (
-            entry.created_at.isoformat(sep=" ", timespec="seconds"),
+    return spreadsheets.csv_response(
+        ["when (UTC)", "who", "email", "action", "object type", "object id", "before",
+         "after"], (_row(entry) for entry in rows), "tandem-audit-log.csv")
+
+
+def _row(entry: AuditEntry) -> tuple:
+    actor = entry.actor if entry.actor_id else None
+    return (entry.created_at.isoformat(sep=" ", timespec="seconds"),
             actor.name if actor else "", actor.email if actor else "", entry.action,
-            entry.object_type, entry.object_id, entry.before, entry.after)])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=tandem-audit-log.csv",
-        "Cache-Control": "private, no-store"})
+            entry.object_type, entry.object_id, entry.before, entry.after)

@@ -1,11 +1,9 @@
 """Staff and the people on a session: bookings, the waitlist, attendance and its export."""
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN
 
+from portal import permissions, spreadsheets
 from portal.blueprints.accounts.models import User
 from portal.blueprints.webinars import services_staff, times
 from portal.blueprints.webinars.forms import AttendanceForm
@@ -19,9 +17,7 @@ from portal.blueprints.webinars.models import (
 from portal.blueprints.webinars.views import bp
 from portal.blueprints.webinars.views_manage import get_managed_session_or_404
 from portal.db import utcnow
-from portal.htmx import wants_fragment
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from portal.htmx import wants_fragment, with_flashes
 
 
 def _people_page(session, status=200):
@@ -36,6 +32,7 @@ def _people_page(session, status=200):
 
 @bp.get("/manage/sessions/<int:session_id>/people")
 def people(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     return _people_page(get_managed_session_or_404(session_id))
 
 
@@ -47,6 +44,7 @@ def get_booking_or_404(session, booking_id: int) -> WebinarBooking:
 
 @bp.post("/manage/sessions/<int:session_id>/attendance/<int:booking_id>")
 def attendance(session_id, booking_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     booking = get_booking_or_404(session, booking_id)
     form = AttendanceForm()
@@ -61,32 +59,22 @@ def attendance(session_id, booking_id):
     else:
         flash(f"Attendance saved for {booking.user.name}.", "success")
     if wants_fragment():
-        return render_template("webinars/_attendance_changed.html", session=session,
-                               booking=booking, now=utcnow()), 422 if form.errors else 200
+        return with_flashes(render_template("webinars/_attendance_row.html", session=session,
+                                            booking=booking, now=utcnow())), \
+            422 if form.errors else 200
     return redirect(url_for("webinars.people", session_id=session.id,
                             _anchor=f"booking-{booking.id}"), 303)
 
 
-def safe_cell(value) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.get("/manage/sessions/<int:session_id>/attendance.csv")
 def attendance_csv(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Session", "Date", "Name", "Email", "Organisation", "Booking",
-                     "Attended"])
     when = times.fmt_when(session.starts_at)
-    for booking in session.people().where(WebinarBooking.status == BOOKED):
-        attended = {True: "Yes", False: "No"}.get(booking.attended, "Not recorded")
-        writer.writerow([safe_cell(v) for v in (
-            session.title, when, booking.user.name, booking.user.email,
-            booking.user.organisation, BOOKING_STATUS_LABELS[booking.status], attended)])
-    response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="attendance-{session.id}.csv"'
-    return response
+    rows = ((session.title, when, booking.user.name, booking.user.email,
+             booking.user.organisation, BOOKING_STATUS_LABELS[booking.status],
+             {True: "Yes", False: "No"}.get(booking.attended, "Not recorded"))
+            for booking in session.people().where(WebinarBooking.status == BOOKED))
+    return spreadsheets.csv_response(
+        ["Session", "Date", "Name", "Email", "Organisation", "Booking", "Attended"], rows,
+        f"attendance-{session.id}.csv")
