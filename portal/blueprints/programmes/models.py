@@ -438,7 +438,7 @@ class Application(BaseModel):
         return (cls.select(cls, User, required.alias("training_required"),
                            attended.alias("training_attended"))
                 .join(User, on=(cls.applicant == User.id))
-                .where(cls.cohort == cohort).order_by(User.name, cls.id).objects())
+                .where(cls.cohort == cohort).order_by(User.name, cls.id))
 
     @classmethod
     def ready(cls, cohort):

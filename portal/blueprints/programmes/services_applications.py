@@ -221,30 +221,30 @@ def submit(applicant, application: Application, today: dt.date | None = None) ->
     problems = eligibility(application, today, applicant)
     if problems:
         raise NotEligible(problems)
-    return _change(applicant, application.id, SUBMITTED, audited=False,
+    return _change(applicant, application, SUBMITTED, audited=False,
                    stamp={"submitted_at": utcnow()})
 
 
 # Decisions (coordinators) and withdrawal (the applicant) -----------------------------------
 
 def start_review(actor, application: Application) -> Application:
-    return _change(actor, application.id, UNDER_REVIEW)
+    return _change(actor, application, UNDER_REVIEW)
 
 
 def accept(actor, application: Application, note: str = "") -> Application:
     """Accept and add the person to the cohort's everyone group and role group, in the
     same transaction. Refused when the cohort's places for the role are all taken."""
-    return _change(actor, application.id, ACCEPTED, note=note,
+    return _change(actor, application, ACCEPTED, note=note,
                    stamp={"decided_at": utcnow()})
 
 
 def waitlist(actor, application: Application, note: str = "") -> Application:
-    return _change(actor, application.id, WAITLISTED, note=note,
+    return _change(actor, application, WAITLISTED, note=note,
                    stamp={"decided_at": utcnow()})
 
 
 def decline(actor, application: Application, note: str = "") -> Application:
-    return _change(actor, application.id, DECLINED, note=note,
+    return _change(actor, application, DECLINED, note=note,
                    stamp={"decided_at": utcnow()})
 
 
@@ -252,7 +252,7 @@ def withdraw(applicant, application: Application, note: str = "") -> Application
     """The applicant takes their application back, at any point after submitting."""
     if application.applicant_id != applicant.id:
         raise ApplicationRefused("This is not your application")
-    return _change(applicant, application.id, WITHDRAWN, note=note, audited=False)
+    return _change(applicant, application, WITHDRAWN, note=note, audited=False)
 
 
 def _lock(model, row_id: int):
@@ -260,10 +260,12 @@ def _lock(model, row_id: int):
     return (query if is_sqlite() else query.for_update()).first()
 
 
-def _change(actor, application_id: int, status: str, note: str = "", audited: bool = True,
+def _change(actor, given: Application, status: str, note: str = "", audited: bool = True,
             stamp: dict | None = None) -> Application:
+    """Move the application (reloaded under a lock) to `status`; on success the caller's
+    instance is brought up to date too, and the fresh row is returned."""
     with db.atomic():
-        application = _lock(Application, application_id)
+        application = _lock(Application, given.id)
         if application is None:
             raise ApplicationRefused("This application no longer exists")
         before = application.status
@@ -287,6 +289,7 @@ def _change(actor, application_id: int, status: str, note: str = "", audited: bo
         role = ProgrammeRole.get(ProgrammeRole.programme == programme,
                                  ProgrammeRole.key == application.role)
         notices.status_changed(application, event, programme, cohort, role.name)
+    given.__data__.update(application.__data__)
     return application
 
 
