@@ -66,6 +66,7 @@ def load_config() -> dict:
         "RESET_LINK_MINUTES": 60,
         "LOGIN_FAILURES_PER_MINUTE": 10,
         "RESET_REQUESTS_PER_HOUR": 5,
+        "COMMENTS_PER_MINUTE": 5,
         "OUTBOX_MAX_ATTEMPTS": 8,
         "OUTBOX_BACKOFF_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60")),
         "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", "120")),

@@ -13,6 +13,13 @@ def render_page_or_fragment(page: str, fragment: str, status: int = 200, **conte
     return render_template(template, **context), status
 
 
+def with_flashes(fragment: str = "") -> str:
+    """A fragment (or nothing) followed by the flashed messages, swapped out of band into
+    the page's status region, so an htmx swap keeps the feedback a full page would show.
+    The one way any view answers with flash messages after a fragment swap."""
+    return fragment + render_template("_partials/flashes_oob.html")
+
+
 def hx_redirect(response: Response, url: str) -> Response:
     response.headers["HX-Redirect"] = url
     return response

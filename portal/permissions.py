@@ -1,8 +1,13 @@
 """Every permission rule in the portal: pure predicates over a person's role and memberships.
 
-Views call them through their loaders; templates get them as Jinja globals, so a page
-hides exactly what its view would refuse.
+They read only what they are given (never the database). A view loads what the person may
+see with its area's `get_<thing>_or_404` (404 when it is invisible), then applies a rule
+with `require(rule, user, thing)` (403 when it is not allowed). Templates get the same
+rules as Jinja globals, so a page hides exactly what its view would refuse.
 """
+from flask import abort
+
+from portal.db import utcnow
 
 STAFF_ROLES = frozenset({"staff", "admin"})
 MODERATOR_ROLES = frozenset({"moderator", "staff", "admin"})
@@ -75,6 +80,12 @@ def can_manage_articles(user) -> bool:
     return is_staff(user)
 
 
+def can_approve_article(user, article) -> bool:
+    """Four eyes: an article is approved by a staff member other than whoever edited it
+    last (`article.last_editor_id`, loaded with the article)."""
+    return can_manage_articles(user) and article.last_editor_id != user.id
+
+
 def can_edit_comment(user, comment) -> bool:
     return _signed_in(user) and comment.author_id == user.id and not comment.hidden
 
@@ -106,17 +117,10 @@ def can_reply_to_thread(user, thread) -> bool:
 
 
 def can_edit_post(user, post) -> bool:
-    """Authors edit their own post within the window set in the site settings."""
-    if not _signed_in(user) or post.author_id != user.id or post.deleted \
-            or post.status == "hidden":
-        return False
-    import datetime as dt
-
-    from portal import settings
-    from portal.db import utcnow
-
-    window = dt.timedelta(minutes=settings.get("boards_edit_window_minutes"))
-    return utcnow() - post.created_at <= window
+    """Authors edit their own post until its editing window closes (`post.editable_until`,
+    from the site settings)."""
+    return (_signed_in(user) and post.author_id == user.id and not post.deleted
+            and post.status != "hidden" and utcnow() <= post.editable_until)
 
 
 def can_delete_post(user, post) -> bool:
@@ -172,6 +176,15 @@ def can_view_application(user, application, programme) -> bool:
     """The applicant, or whoever coordinates the programme."""
     return _signed_in(user) and (application.applicant_id == user.id
                                  or can_coordinate(user, programme))
+
+
+def require(rule, user, *objects) -> None:
+    """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
+    the rule itself, never its name, so a misspelt or renamed rule fails at import."""
+    if not callable(rule):
+        raise TypeError(f"require() takes a rule from portal.permissions, not {rule!r}")
+    if not rule(user, *objects):
+        abort(403)
 
 
 RULES = {name: fn for name, fn in globals().items()

@@ -2,10 +2,12 @@
 never in process memory, which would multiply the limit by the number of workers."""
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 from flask import current_app
 from peewee import CharField, DateTimeField
 
+from portal import settings
 from portal.db import BaseModel, utcnow
 
 
@@ -88,3 +90,30 @@ class Limit:
 
     def reset(self, key: str) -> None:
         store().clear(self.bucket, key)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Where a limit's number comes from: a site setting that admins change (`setting`),
+    or the deployment's config (`config`); and the window it counts over, in seconds."""
+
+    window: int
+    setting: str = ""
+    config: str = ""
+
+
+# Every rate limit in the portal, by bucket: the one place that says how many, and where
+# that number is set.
+LIMITS = {
+    "login-failed": Rule(60, config="LOGIN_FAILURES_PER_MINUTE"),
+    "reset-request": Rule(3600, config="RESET_REQUESTS_PER_HOUR"),
+    "board-post": Rule(60, setting="boards_posts_per_minute"),
+    "comment": Rule(60, config="COMMENTS_PER_MINUTE"),
+}
+
+
+def limit(bucket: str) -> Limit:
+    """The limit for `bucket`, with its number read now from where LIMITS says."""
+    rule = LIMITS[bucket]
+    count = settings.get(rule.setting) if rule.setting else current_app.config[rule.config]
+    return Limit(bucket, count, rule.window)

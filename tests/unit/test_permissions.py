@@ -1,9 +1,14 @@
 """The permission rules, one module, read by views and templates alike."""
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
 from flask_login import AnonymousUserMixin
+from werkzeug.exceptions import Forbidden
 
 from portal import permissions
 from portal.blueprints.accounts.models import User
+from portal.db import utcnow
 
 
 def person(role, pk=1):
@@ -67,3 +72,31 @@ def test_programme_permissions_read_the_loaded_coordinators_only():
     assert permissions.can_view_application(member, application, programme)
     assert permissions.can_view_application(coordinator, application, programme)
     assert not permissions.can_view_application(staff, application, programme)
+
+
+def test_require_takes_the_rule_itself_and_refuses_with_403():
+    member, post = person("member", 1), SimpleNamespace(author_id=2, deleted=False)
+    assert permissions.require(permissions.can_report_post, member, post) is None
+    with pytest.raises(Forbidden):
+        permissions.require(permissions.can_delete_post, member, post)
+    with pytest.raises(TypeError):
+        permissions.require("can_report_post", member, post)
+
+
+def test_edit_window_is_read_from_the_post_not_the_database():
+    author = person("member", 1)
+
+    def post(minutes_left):
+        return SimpleNamespace(author_id=1, deleted=False, status="visible",
+                               editable_until=utcnow() + dt.timedelta(minutes=minutes_left))
+
+    assert permissions.can_edit_post(author, post(5))
+    assert not permissions.can_edit_post(author, post(-1))
+    assert not permissions.can_edit_post(person("member", 2), post(5))
+
+
+def test_four_eyes_the_last_editor_cannot_approve():
+    article = SimpleNamespace(last_editor_id=1)
+    assert not permissions.can_approve_article(person("staff", 1), article)
+    assert permissions.can_approve_article(person("staff", 2), article)
+    assert not permissions.can_approve_article(person("member", 3), article)

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from portal import ratelimit, settings
+from portal.db import db
 from portal.ratelimit import DatabaseStore, Limit, RedisStore, store
 from tests.tasks.conftest import free_port
 
@@ -85,3 +87,14 @@ def test_huey_url_chooses_the_storage(monkeypatch):
     built = queue._build_huey()
     assert isinstance(built, SqliteHuey)
     assert built.storage.filename == "/tmp/tandem-huey-choice.db"
+
+
+def test_every_limit_reads_its_number_from_one_table(app):
+    """Settings for what admins tune, config for what a deployment sets; nowhere else."""
+    with app.test_request_context(), db.connection_context():
+        settings.save({"boards_posts_per_minute": 7})
+        assert {bucket: (rule_limit.limit, rule_limit.window) for bucket, rule_limit in
+                ((b, ratelimit.limit(b)) for b in ratelimit.LIMITS)} == {
+            "login-failed": (app.config["LOGIN_FAILURES_PER_MINUTE"], 60),
+            "reset-request": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
+            "board-post": (7, 60), "comment": (app.config["COMMENTS_PER_MINUTE"], 60)}

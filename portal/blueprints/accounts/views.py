@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from portal import ratelimit
 from portal.blueprints.accounts import services, tokens
 from portal.blueprints.accounts.forms import (
     ChangePasswordForm,
@@ -14,7 +15,6 @@ from portal.blueprints.accounts.forms import (
 )
 from portal.blueprints.accounts.models import User
 from portal.forms import EmptyForm
-from portal.ratelimit import Limit
 from portal.security import is_safe_next
 from portal.taxonomy import Topic
 
@@ -31,12 +31,12 @@ def _hash_method() -> str:
     return current_app.config["PASSWORD_HASH_METHOD"]
 
 
-def _failed_logins() -> Limit:
-    return Limit("login-failed", current_app.config["LOGIN_FAILURES_PER_MINUTE"], 60)
+def _failed_logins() -> ratelimit.Limit:
+    return ratelimit.limit("login-failed")
 
 
-def _reset_requests() -> Limit:
-    return Limit("reset-request", current_app.config["RESET_REQUESTS_PER_HOUR"], 3600)
+def _reset_requests() -> ratelimit.Limit:
+    return ratelimit.limit("reset-request")
 
 
 def _after_login_url() -> str:

@@ -5,6 +5,8 @@ A board's audience decides who sees its threads and posts. Every read below take
 person and applies that audience in SQL, so lists, thread pages, search and notifications
 are filtered in the database.
 """
+import datetime as dt
+
 from peewee import (
     JOIN,
     SQL,
@@ -16,7 +18,7 @@ from peewee import (
     TextField,
 )
 
-from portal import audience
+from portal import audience, settings
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
 from portal.groups import GroupMembership
@@ -34,6 +36,16 @@ MENTION, REPLY, NEW_THREAD = "mention", "reply", "thread"
 EMAIL_NONE, EMAIL_PENDING, EMAIL_SENT = "none", "pending", "sent"
 EMAIL_BATCHED = "batched"  # already emailed about this thread since the person last read it
 EMAIL_DIGEST, EMAIL_DIGESTED, EMAIL_SKIPPED = "digest", "digested", "skipped"
+
+
+def shown_clause(user, *, held, author, hidden=None):
+    """Who sees held and hidden things, for threads and posts alike: moderators see them
+    all; everyone else sees nothing `hidden`, and a `held` thing only if they are its
+    `author` (it waits for a moderator). `held` is a condition, `hidden` a column."""
+    if is_moderator(user):
+        return SQL("1 = 1")
+    shown = ~held | (author == user.id)
+    return shown if hidden is None else (hidden == False) & shown  # noqa: E712
 
 
 class Board(BaseModel):
@@ -95,12 +107,12 @@ class Thread(BaseModel):
     @classmethod
     def visible_to(cls, user):
         """Threads on boards this person may see; hidden threads for moderators only."""
-        query = (cls.select(cls, Board).join(Board)
-                 .where(audience.visible_to(Board, user)))
-        if not is_moderator(user):
-            query = query.where(cls.hidden == False,  # noqa: E712
-                                (cls.held == False) | (cls.author == user.id))  # noqa: E712
-        return query
+        return (cls.select(cls, Board).join(Board)
+                .where(audience.visible_to(Board, user), cls.shown_condition(user)))
+
+    @classmethod
+    def shown_condition(cls, user):
+        return shown_clause(user, held=cls.held, author=cls.author, hidden=cls.hidden)
 
     @classmethod
     def listing(cls, user, board):
@@ -111,10 +123,7 @@ class Thread(BaseModel):
                 .join_from(cls, LastPoster, JOIN.LEFT_OUTER, on=(cls.last_poster == LastPoster.id))
                 .join_from(cls, ReadMarker, JOIN.LEFT_OUTER,
                            on=((ReadMarker.thread == cls.id) & (ReadMarker.user == user.id)))
-                .where(cls.board == board.id,
-                       SQL("1 = 1") if is_moderator(user) else (
-                           (cls.hidden == False)  # noqa: E712
-                           & ((cls.held == False) | (cls.author == user.id)))))  # noqa: E712
+                .where(cls.board == board.id, cls.shown_condition(user)))
 
     def last_read_number(self) -> int:
         """From `listing`: how far this person has read (0 if never opened)."""
@@ -150,11 +159,9 @@ class Post(BaseModel):
     def where_shown(cls, query, user):
         """Narrow a query joined to Thread and Board to the posts this person may see.
         Held posts are for their author and moderators; hidden ones show a placeholder."""
-        query = query.where(audience.visible_to(Board, user))
-        if is_moderator(user):
-            return query
-        return query.where(Thread.hidden == False,  # noqa: E712
-                           (cls.status != HELD) | (cls.author == user.id))
+        return query.where(audience.visible_to(Board, user),
+                           shown_clause(user, held=cls.status == HELD, author=cls.author,
+                                        hidden=Thread.hidden))
 
     @classmethod
     def shown_to(cls, user):
@@ -166,16 +173,20 @@ class Post(BaseModel):
     @classmethod
     def page_of(cls, user, thread, first: int, last: int):
         """The posts numbered first..last in a thread, with their authors."""
-        query = (cls.select(cls, User).join(User, JOIN.LEFT_OUTER)
-                 .where(cls.thread == thread.id, cls.number.between(first, last))
-                 .order_by(cls.number))
-        if not is_moderator(user):
-            query = query.where((cls.status != HELD) | (cls.author == user.id))
-        return query
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER)
+                .where(cls.thread == thread.id, cls.number.between(first, last),
+                       shown_clause(user, held=cls.status == HELD, author=cls.author))
+                .order_by(cls.number))
 
     @property
     def is_hidden(self) -> bool:
         return self.status == HIDDEN
+
+    @property
+    def editable_until(self) -> dt.datetime:
+        """When its author's editing window closes; the window is a site setting."""
+        return self.created_at + dt.timedelta(
+            minutes=settings.get("boards_edit_window_minutes"))
 
 
 class Mention(BaseModel):

@@ -5,9 +5,8 @@ import functools
 import re
 
 from blinker import Namespace
-from peewee import IntegrityError
 
-from portal import audience, markup, permissions, search, settings
+from portal import audience, permissions, search, settings, slugs
 from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import mentions
@@ -36,7 +35,9 @@ from portal.db import db, utcnow
 SEARCH_KIND = "post"
 # Sent with a post's id once the transaction that wrote its notifications has committed.
 post_saved = Namespace().signal("board-post-saved")
-RESERVED_SLUGS = {"manage", "search", "notifications", "preferences", "threads", "posts"}
+# The boards area's own pages: a board with one of these names gets another address.
+RESERVED_SLUGS = frozenset({"manage", "search", "notifications", "preferences", "threads",
+                            "posts"})
 
 
 class NotAllowed(Exception):
@@ -44,18 +45,6 @@ class NotAllowed(Exception):
 
 
 # Boards (staff) ---------------------------------------------------------------------------
-
-def _unique_slug(name: str, board_id: int | None) -> str:
-    base = markup.slugify(name, max_length=100)
-    if base in RESERVED_SLUGS:  # these are pages of the boards area
-        base = f"{base}-board"
-    taken = {b.slug for b in Board.select(Board.slug).where(
-        Board.slug.startswith(base), Board.id != (board_id or 0))}
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
 
 def save_board(actor, board: Board | None, *, name: str, description: str,
                audience_value: str, group_ids: list[int], position: int) -> Board:
@@ -65,13 +54,7 @@ def save_board(actor, board: Board | None, *, name: str, description: str,
         before = {} if creating else {"name": board.name, "audience": board.audience}
         board.name, board.description = name.strip(), description.strip()
         board.audience, board.position = audience_value, position
-        board.slug = board.slug or _unique_slug(board.name, board.id)
-        try:
-            with db.atomic():
-                board.save()
-        except IntegrityError:  # someone took the slug in the meantime
-            board.slug = _unique_slug(f"{board.name} {utcnow():%Y%m%d%H%M%S}", board.id)
-            board.save()
+        slugs.save_with_unique_slug(board, board.name, RESERVED_SLUGS)
         audience.set_groups(board, group_ids if audience_value == audience.GROUPS else [])
         AuditEntry.record(actor, "board.create" if creating else "board.update", board,
                           before, {"name": board.name, "audience": board.audience})

@@ -6,13 +6,12 @@ a 404, a visible one the person may not act on is a 403.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import permissions, settings
+from portal import permissions, ratelimit
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import SearchForm, ThreadForm, WatchForm
 from portal.blueprints.boards.models import WATCH_LEVELS, Board, Notification, Post, Thread, Watch
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.pagination import newest_first
-from portal.ratelimit import Limit
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
 THREADS_PER_PAGE = 25
@@ -26,11 +25,6 @@ def _signed_in_only():
     """The boards are for people with an account; audiences narrow them further."""
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
 def get_board_or_404(slug: str) -> Board:
     return Board.visible_to(current_user).where(Board.slug == slug).first() or abort(404)
 
@@ -39,22 +33,24 @@ def get_thread_or_404(thread_id: int) -> Thread:
     return Thread.visible_to(current_user).where(Thread.id == thread_id).first() or abort(404)
 
 
-def get_post_or_404(post_id: int, allowed: str | None = None) -> Post:
-    """A post the person may see (404 otherwise); `allowed` names the permission rule the
-    action needs (403 without it)."""
-    post = Post.shown_to(current_user).where(Post.id == post_id).first() or abort(404)
-    if allowed is not None:
-        require(permissions.RULES[allowed](current_user, post))
-    return post
+def get_post_or_404(post_id: int) -> Post:
+    return Post.shown_to(current_user).where(Post.id == post_id).first() or abort(404)
+
+
+def may_post(form) -> bool:
+    """Suspended people cannot post: their notice becomes the form's error."""
+    if permissions.can_post(current_user):
+        return True
+    form.body.errors.append(current_user.suspension_notice)
+    return False
 
 
 def posting_refused(form) -> bool:
     """Suspended people cannot post; threads and replies share one limit per person,
     counted in the shared store."""
-    if not permissions.can_post(current_user):
-        form.body.errors.append(current_user.suspension_notice)
+    if not may_post(form):
         return True
-    limit = Limit("board-post", settings.get("boards_posts_per_minute"), 60)
+    limit = ratelimit.limit("board-post")
     key = f"user:{current_user.id}"
     if limit.exceeded(key):
         form.body.errors.append(TOO_QUICK)
@@ -86,22 +82,22 @@ def show(slug):
 @bp.route("/<slug>/new", methods=["GET", "POST"])
 def new_thread(slug):
     board = get_board_or_404(slug)
-    require(permissions.can_start_thread(current_user, board))
+    permissions.require(permissions.can_start_thread, current_user, board)
     form = ThreadForm()
     if form.validate_on_submit() and not posting_refused(form):
         post = services.start_thread(current_user, board, form.title.data, form.body.data)
         return _thread_started(board, post)
-    template = "boards/_thread_form.html" if wants_fragment() else "boards/thread_new.html"
-    return render_template(template, board=board, form=form, inline=wants_fragment()), \
-        422 if form.errors else 200
+    return render_page_or_fragment("boards/thread_new.html", "boards/_thread_form.html",
+                                   422 if form.errors else 200, board=board, form=form,
+                                   inline=wants_fragment())
 
 
 def _thread_started(board: Board, post: Post):
     flash("Your thread has been started.", "success")
     if wants_fragment():
         thread = Thread.listing(current_user, board).where(Thread.id == post.thread_id).get()
-        return render_template("boards/_thread_created.html", board=board, thread=thread,
-                               form=ThreadForm(formdata=None))
+        return with_flashes(render_template("boards/_thread_created.html", board=board,
+                                            thread=thread, form=ThreadForm(formdata=None)))
     return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
 
 
@@ -114,8 +110,8 @@ def save_watch(where: str, action: str, back: str, **target):
         services.set_watch(current_user, form.level.data, **target)
         flash(f"Saved: {WATCH_LEVELS[form.level.data][1].lower()} {where}.", "success")
     if wants_fragment():
-        return render_template("boards/_watch.html", watch_form=form, saved=saved,
-                               action=action), 200 if saved else 422
+        fragment = render_template("boards/_watch.html", watch_form=form, action=action)
+        return (with_flashes(fragment), 200) if saved else (fragment, 422)
     if not saved:
         flash(f"Choose how you want to hear about this {where.split()[-1]}.", "error")
     return redirect(back, 303)

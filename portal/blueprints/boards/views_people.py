@@ -11,7 +11,7 @@ from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import PreferencesForm, SearchForm
 from portal.blueprints.boards.models import VISIBLE, BoardPreference, Notification, Post
 from portal.blueprints.boards.views import bp, get_board_or_404
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.pagination import newest_first
 
 SUGGESTIONS = 8
@@ -62,8 +62,9 @@ def read_notifications():
     if wants_fragment():
         page = newest_first(Notification.for_user(current_user), Notification.created_at,
                             Notification.id, None, NOTIFICATIONS_PER_PAGE)
-        return render_template("boards/_notifications_read.html", notifications=page.rows,
-                               next_cursor=page.next_cursor)
+        return with_flashes(render_template("boards/_notification_rows.html",
+                                            notifications=page.rows,
+                                            next_cursor=page.next_cursor))
     return redirect(url_for("boards.notifications"), 303)
 
 

@@ -6,10 +6,10 @@ from flask_login import current_user
 from portal import permissions, reports
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import PostForm
-from portal.blueprints.boards.views import bp, get_post_or_404
+from portal.blueprints.boards.views import bp, get_post_or_404, may_post
 from portal.blueprints.boards.views_threads import post_url
 from portal.forms import ReportForm
-from portal.htmx import wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 
 
 def post_fragment(post, **context):
@@ -29,34 +29,35 @@ def show_post(post_id):
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id):
-    post = get_post_or_404(post_id, "can_edit_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_edit_post, current_user, post)
     form = PostForm(obj=post, prefix=f"post-{post.id}")
-    if form.validate_on_submit() and not permissions.can_post(current_user):
-        form.body.errors.append(current_user.suspension_notice)
-    elif form.validate_on_submit():
+    if form.validate_on_submit() and may_post(form):
         services.edit_post(current_user, post, form.body.data)
         if wants_fragment():
             return post_fragment(post)
         flash("Your post has been saved.", "success")
         return redirect(post_url(post), 303)
-    template = "boards/_post_edit.html" if wants_fragment() else "boards/post_edit.html"
-    return render_template(template, post=post, thread=post.thread, board=post.thread.board,
-                           form=form), 422 if form.errors else 200
+    return render_page_or_fragment("boards/post_edit.html", "boards/_post_edit.html",
+                                   422 if form.errors else 200, post=post, thread=post.thread,
+                                   board=post.thread.board, form=form)
 
 
 @bp.post("/posts/<int:post_id>/delete")
 def delete_post(post_id):
-    post = get_post_or_404(post_id, "can_delete_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_delete_post, current_user, post)
     services.delete_post(post)
     flash("Your post has been deleted.", "success")
     if wants_fragment():
-        return post_fragment(post, with_flashes=True)
+        return with_flashes(post_fragment(post))
     return redirect(post_url(post), 303)
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
 def report_post(post_id):
-    post = get_post_or_404(post_id, "can_report_post")
+    post = get_post_or_404(post_id)
+    permissions.require(permissions.can_report_post, current_user, post)
     form = ReportForm(prefix=f"report-{post.id}")
     if form.validate_on_submit():
         new = reports.file_report(current_user, reports.POST, post.id, form.reason.data,
@@ -65,8 +66,8 @@ def report_post(post_id):
                    else "Thank you. Your report has been updated.")
         flash(message, "success")
         if wants_fragment():
-            return render_template("boards/_reported.html")
+            return with_flashes()  # the report form goes; the thanks goes to the status region
         return redirect(post_url(post), 303)
-    template = "boards/_report_form.html" if wants_fragment() else "boards/report.html"
-    return render_template(template, post=post, thread=post.thread, board=post.thread.board,
-                           form=form, inline=wants_fragment()), 422 if form.errors else 200
+    return render_page_or_fragment("boards/report.html", "boards/_report_form.html",
+                                   422 if form.errors else 200, post=post, thread=post.thread,
+                                   board=post.thread.board, form=form, inline=wants_fragment())

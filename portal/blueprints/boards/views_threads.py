@@ -14,10 +14,9 @@ from portal.blueprints.boards.views import (
     bp,
     get_thread_or_404,
     posting_refused,
-    require,
     save_watch,
 )
-from portal.htmx import wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 
 POSTS_PER_PAGE = 20
 SHOWN_AFTER_REPLY = 50
@@ -79,16 +78,16 @@ def quoted(thread: Thread, post_id: str | None) -> str:
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
 def reply(thread_id):
     thread = get_thread_or_404(thread_id)
-    require(permissions.can_reply_to_thread(current_user, thread))
+    permissions.require(permissions.can_reply_to_thread, current_user, thread)
     form = ReplyForm(seen=request.args.get("seen"),
                      body=quoted(thread, request.args.get("quote")))
     if form.validate_on_submit() and not posting_refused(form):
         post = services.reply(current_user, thread, form.body.data)
         return _reply_posted(thread, post, form.seen_number)
-    template = "boards/_reply_form.html" if wants_fragment() else "boards/reply.html"
-    return render_template(template, thread=thread, board=thread.board, form=form,
-                           inline=wants_fragment(), focus=bool(request.args.get("quote"))), \
-        422 if form.errors else 200
+    return render_page_or_fragment("boards/reply.html", "boards/_reply_form.html",
+                                   422 if form.errors else 200, thread=thread,
+                                   board=thread.board, form=form, inline=wants_fragment(),
+                                   focus=bool(request.args.get("quote")))
 
 
 def _reply_posted(thread: Thread, post: Post, seen: int):
@@ -99,9 +98,9 @@ def _reply_posted(thread: Thread, post: Post, seen: int):
     first = max(seen + 1, post.number - SHOWN_AFTER_REPLY + 1)
     posts = list(Post.page_of(current_user, thread, first, post.number))
     services.mark_read(current_user, thread, post.number, [p.id for p in posts])
-    return render_template("boards/_reply_created.html", thread=thread, board=thread.board,
-                           posts=posts, last_read=seen,
-                           form=ReplyForm(formdata=None, seen=post.number))
+    return with_flashes(render_template("boards/_reply_created.html", thread=thread,
+                                        board=thread.board, posts=posts, last_read=seen,
+                                        form=ReplyForm(formdata=None, seen=post.number)))
 
 
 @bp.post("/threads/<int:thread_id>/watch")

@@ -2,9 +2,9 @@
 import datetime as dt
 import json
 
-from peewee import IntegrityError, fn
+from peewee import fn
 
-from portal import audience, markup, search, settings
+from portal import audience, markup, permissions, search, settings, slugs
 from portal.audit import AuditEntry
 from portal.blueprints.hub.models import (
     ARCHIVED,
@@ -25,18 +25,6 @@ SEARCH_KIND = "article"
 
 class NotAllowed(Exception):
     """The action does not fit the article's state or the person's part in it."""
-
-
-def _unique_slug(title: str, article_id: int | None) -> str:
-    base = markup.slugify(title, max_length=100)
-    taken = {a.slug for a in Article.select(Article.slug).where(
-        Article.slug.startswith(base), Article.id != (article_id or 0))}
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def _apply_content(article: Article, title: str, summary: str, body: str) -> None:
@@ -74,12 +62,7 @@ def save_article(editor, article: Article | None, *, title: str, summary: str, b
         before = {"title": article.title, "audience": article.audience} if not creating else {}
         _apply_content(article, title, summary, body)
         article.kind, article.audience, article.review_by = kind, audience_value, review_by
-        article.slug = article.slug or _unique_slug(title, article.id)
-        try:
-            article.save()
-        except IntegrityError:  # another article took the slug in the meantime
-            article.slug = _unique_slug(f"{title} {utcnow():%Y%m%d%H%M%S}", article.id)
-            article.save()
+        slugs.save_with_unique_slug(article, title)
         ArticleTopic.delete().where(ArticleTopic.article == article).execute()
         if topic_ids:
             ArticleTopic.insert_many([{"article": article.id, "topic": t}
@@ -102,7 +85,8 @@ TRANSITIONS = {
 
 
 def allowed_actions(user, article: Article) -> list[str]:
-    """The status changes this person may make now."""
+    """The status changes this person may make now; `article` comes from
+    `Article.with_last_editor()`, for the four-eyes rule."""
     needs_approval = settings.get("hub_requires_approval")
     actions = []
     for action, (sources, _) in TRANSITIONS.items():
@@ -112,16 +96,11 @@ def allowed_actions(user, article: Article) -> list[str]:
             continue
         if action == "submit" and not needs_approval:
             continue
-        if action == "approve" and (not needs_approval or _last_editor_id(article) == user.id):
+        if action == "approve" and not (needs_approval
+                                        and permissions.can_approve_article(user, article)):
             continue
         actions.append(action)
     return actions
-
-
-def _last_editor_id(article: Article) -> int | None:
-    return (ArticleRevision.select(ArticleRevision.editor)
-            .where(ArticleRevision.article == article)
-            .order_by(ArticleRevision.number.desc()).scalar())
 
 
 def change_status(actor, article: Article, action: str) -> Article:

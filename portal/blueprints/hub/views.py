@@ -10,7 +10,7 @@ from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
 from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
 from portal.blueprints.library.models import ArticleResource
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
 
@@ -120,8 +120,8 @@ def bookmark(slug):
     if wants_fragment():
         flash("Saved for later: it is on your dashboard." if bookmarked
               else "Removed from your saved articles.", "success")
-        return render_template("hub/_bookmark.html", article=article, bookmarked=bookmarked) \
-            + render_template("_partials/flashes_oob.html")
+        return with_flashes(render_template("hub/_bookmark.html", article=article,
+                                            bookmarked=bookmarked))
     return redirect(url_for("hub.show", slug=slug), 303)
 
 
@@ -137,7 +137,7 @@ def rate(slug):
         average, count = Rating.summary_for(article)
         if not form.errors:
             flash("Thank you, your rating is saved.", "success")
-        return render_template("hub/_rating.html", article=article, rating_form=form,
-                               average=average, rating_count=count) \
-            + render_template("_partials/flashes_oob.html"), 422 if form.errors else 200
+        return with_flashes(render_template("hub/_rating.html", article=article,
+                                            rating_form=form, average=average,
+                                            rating_count=count)), 422 if form.errors else 200
     return redirect(url_for("hub.show", slug=slug, _anchor="rating"), 303)

@@ -2,26 +2,20 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import permissions, reports
+from portal import permissions, ratelimit, reports
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm
 from portal.blueprints.hub.models import Comment
 from portal.blueprints.hub.views import article_page, bp, get_article_or_404
 from portal.forms import ReportForm
-from portal.htmx import wants_fragment
-from portal.ratelimit import Limit
-
-POSTS_PER_MINUTE = 5
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 
 
-def get_comment_or_404(comment_id: int, for_: str) -> Comment:
+def get_comment_or_404(comment_id: int) -> Comment:
+    """A comment, not deleted, on an article this person may read."""
     comment = (Comment.select().where(Comment.id == comment_id, Comment.deleted == False)  # noqa: E712
                .first()) or abort(404)
-    get_article_or_404(comment.article.slug)  # the reader must be able to see the article
-    allowed = {"edit": permissions.can_edit_comment, "hide": permissions.can_hide_comment,
-               "report": permissions.can_report_comment}
-    if not allowed[for_](current_user, comment):
-        abort(403)
+    get_article_or_404(comment.article.slug)
     return comment
 
 
@@ -30,15 +24,21 @@ def comment_fragment(comment: Comment, hide_form: HideForm | None = None):
                            hide_form=hide_form or HideForm())
 
 
+def _may_post(form) -> bool:
+    """Suspended people cannot post: their notice becomes the form's error."""
+    if permissions.can_post(current_user):
+        return True
+    form.body.errors.append(current_user.suspension_notice)
+    return False
+
+
 @bp.post("/articles/<slug>/comments")
 def comment(slug):
     article = get_article_or_404(slug)
     form, key = CommentForm(), f"user:{current_user.id}"
-    limit = Limit("comment", POSTS_PER_MINUTE, 60)
-    if form.validate_on_submit():
-        if not permissions.can_post(current_user):
-            form.body.errors.append(current_user.suspension_notice)
-        elif not limit.exceeded(key):
+    limit = ratelimit.limit("comment")
+    if form.validate_on_submit() and _may_post(form):
+        if not limit.exceeded(key):
             limit.hit(key)
             return _comment_posted(article, services.add_comment(current_user, article,
                                                                  form.body.data))
@@ -59,40 +59,42 @@ def _comment_posted(article, new: Comment):
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     form = CommentForm(obj=comment)
-    if form.validate_on_submit() and not permissions.can_post(current_user):
-        form.body.errors.append(current_user.suspension_notice)
-    elif form.validate_on_submit():
+    if form.validate_on_submit() and _may_post(form):
         services.edit_comment(comment, form.body.data)
         if wants_fragment():
             return comment_fragment(comment)
         return redirect(url_for("hub.show", slug=comment.article.slug,
                                 _anchor=f"comment-{comment.id}"), 303)
-    template = "hub/_comment_edit.html" if wants_fragment() else "hub/comment_edit.html"
-    return render_template(template, comment=comment, form=form), 422 if form.errors else 200
+    return render_page_or_fragment("hub/comment_edit.html", "hub/_comment_edit.html",
+                                   422 if form.errors else 200, comment=comment, form=form)
 
 
 @bp.get("/comments/<int:comment_id>")
 def show_comment(comment_id):
     """One comment, for "Cancel" on the in-place edit form."""
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     return comment_fragment(comment)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="edit")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_edit_comment, current_user, comment)
     services.delete_comment(comment)
     flash("Your comment has been deleted.", "success")
     if wants_fragment():
-        return render_template("_partials/flashes_oob.html")
+        return with_flashes()
     return redirect(url_for("hub.show", slug=comment.article.slug, _anchor="comments"), 303)
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 def report_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="report")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_report_comment, current_user, comment)
     form = ReportForm(prefix=f"report-{comment.id}")
     if form.validate_on_submit():
         new = reports.file_report(current_user, reports.COMMENT, comment.id,
@@ -100,9 +102,9 @@ def report_comment(comment_id):
         flash("Thank you. The moderators will look at this comment." if new
               else "Thank you. Your report has been updated.", "success")
         if wants_fragment():
-            return render_template("_partials/flashes_oob.html")
+            return with_flashes()
         return redirect(url_for("hub.show", slug=comment.article.slug,
                                 _anchor=f"comment-{comment.id}"), 303)
-    template = "hub/_report_form.html" if wants_fragment() else "hub/report.html"
-    return render_template(template, comment=comment, form=form, inline=wants_fragment()), \
-        422 if form.errors else 200
+    return render_page_or_fragment("hub/report.html", "hub/_report_form.html",
+                                   422 if form.errors else 200, comment=comment, form=form,
+                                   inline=wants_fragment())

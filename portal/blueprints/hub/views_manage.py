@@ -22,14 +22,9 @@ ACTION_MESSAGES = {"submit": "sent for review", "approve": "approved and publish
                    "publish": "published", "archive": "archived", "unpublish": "returned to draft"}
 
 
-def _require_manager() -> None:
-    if not permissions.can_manage_articles(current_user):
-        abort(403)
-
-
 def get_managed_article_or_404(article_id: int) -> Article:
-    _require_manager()
-    return Article.get_or_none(Article.id == article_id) or abort(404)
+    """Any article, draft or not, for the people who manage them (views check that first)."""
+    return Article.with_last_editor().where(Article.id == article_id).first() or abort(404)
 
 
 def _article_form(article: Article | None = None) -> ArticleForm:
@@ -53,7 +48,7 @@ def _save(form: ArticleForm, article: Article | None) -> Article:
 
 @bp.get("/manage")
 def manage():
-    _require_manager()
+    permissions.require(permissions.can_manage_articles, current_user)
     status = request.args.get("status", "")
     query = Article.select()
     if status in STATUS_LABELS:
@@ -65,7 +60,7 @@ def manage():
 
 @bp.route("/manage/new", methods=["GET", "POST"])
 def new():
-    _require_manager()
+    permissions.require(permissions.can_manage_articles, current_user)
     form = _article_form()
     if form.validate_on_submit():
         article = _save(form, None)
@@ -77,6 +72,7 @@ def new():
 
 @bp.route("/manage/<int:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id):
+    permissions.require(permissions.can_manage_articles, current_user)
     article = get_managed_article_or_404(article_id)
     form = _article_form(article)
     if form.validate_on_submit():
@@ -93,6 +89,7 @@ def edit(article_id):
 
 @bp.post("/manage/<int:article_id>/status")
 def change_status(article_id):
+    permissions.require(permissions.can_manage_articles, current_user)
     article = get_managed_article_or_404(article_id)
     form = StatusForm()
     if not form.validate_on_submit() or form.action.data not in ACTION_LABELS:
@@ -109,6 +106,7 @@ def change_status(article_id):
 
 @bp.get("/manage/<int:article_id>/revisions")
 def revisions(article_id):
+    permissions.require(permissions.can_manage_articles, current_user)
     article = get_managed_article_or_404(article_id)
     rows = (ArticleRevision.select(ArticleRevision, User)
             .join(User, JOIN.LEFT_OUTER, on=(ArticleRevision.editor == User.id))
@@ -127,6 +125,7 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
 
 @bp.get("/manage/<int:article_id>/revisions/<int:number>")
 def revision(article_id, number):
+    permissions.require(permissions.can_manage_articles, current_user)
     article = get_managed_article_or_404(article_id)
     current = ArticleRevision.get_or_none(ArticleRevision.article == article,
                                           ArticleRevision.number == number) or abort(404)
@@ -140,6 +139,7 @@ def revision(article_id, number):
 
 @bp.post("/manage/<int:article_id>/revisions/<int:number>/restore")
 def restore(article_id, number):
+    permissions.require(permissions.can_manage_articles, current_user)
     article = get_managed_article_or_404(article_id)
     revision = ArticleRevision.get_or_none(ArticleRevision.article == article,
                                            ArticleRevision.number == number) or abort(404)

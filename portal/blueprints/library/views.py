@@ -126,8 +126,7 @@ def download(resource_id):
 @bp.get("/<int:resource_id>/versions/<int:version>/download")
 def download_version(resource_id, version):
     resource = get_resource_or_404(resource_id)
-    if not permissions.can_manage_library(current_user):
-        abort(403)
+    permissions.require(permissions.can_manage_library, current_user)
     file = ResourceFile.get_or_none(ResourceFile.resource == resource,
                                     ResourceFile.version == version) or abort(404)
     return _send(resource, file)

@@ -1,5 +1,5 @@
 """Staff adding to the library: upload a file or add a link, edit, replace a file."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,11 +11,6 @@ from portal.blueprints.library.models import FILE, Resource
 from portal.blueprints.library.views import bp, get_resource_or_404
 from portal.groups import Group
 from portal.taxonomy import Topic
-
-
-def _require_manager() -> None:
-    if not permissions.can_manage_library(current_user):
-        abort(403)
 
 
 def _form(resource: Resource | None = None) -> ResourceForm:
@@ -59,7 +54,7 @@ def _duplicate_message(existing: Resource) -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    _require_manager()
+    permissions.require(permissions.can_manage_library, current_user)
     form = _form()
     if form.validate_on_submit():
         checked = _receive(form.file) if form.kind.data == FILE else None
@@ -78,7 +73,7 @@ def new():
 
 @bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
 def edit(resource_id):
-    _require_manager()
+    permissions.require(permissions.can_manage_library, current_user)
     resource = get_resource_or_404(resource_id)
     form = _form(resource)
     if form.validate_on_submit():
@@ -91,7 +86,7 @@ def edit(resource_id):
 
 @bp.route("/<int:resource_id>/replace", methods=["GET", "POST"])
 def replace(resource_id):
-    _require_manager()
+    permissions.require(permissions.can_manage_library, current_user)
     resource = get_resource_or_404(resource_id)
     form = ReplaceFileForm()
     if form.validate_on_submit() and resource.kind == FILE:

@@ -20,7 +20,7 @@ from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
 from portal.db import utcnow
 from portal.forms import EmptyForm
 from portal.groups import Group
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.outbox import counts_by_status
 from portal.reports import open_report_count
 
@@ -31,22 +31,14 @@ PAGE_SIZE = 50
 @bp.before_request
 @login_required
 def _staff_only():
-    if not permissions.can_view_staff_area(current_user):
-        abort(403)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
+    permissions.require(permissions.can_view_staff_area, current_user)
 
 
 def get_person_or_404(person_id: int) -> User:
-    _require(permissions.can_view_people(current_user))
     return User.get_or_none(User.id == person_id) or abort(404)
 
 
 def get_group_or_404(group_id: int) -> Group:
-    _require(permissions.can_manage_groups(current_user))
     return Group.get_or_none(Group.id == group_id) or abort(404)
 
 
@@ -64,7 +56,7 @@ def index():
 
 @bp.get("/people")
 def people():
-    _require(permissions.can_view_people(current_user))
+    permissions.require(permissions.can_view_people, current_user)
     form = SearchForm(request.args)
     query = form.q.data.strip() if form.validate() and form.q.data else ""
     after = request.args.get("after", type=int)
@@ -76,6 +68,7 @@ def people():
 
 @bp.get("/people/<int:person_id>")
 def person(person_id):
+    permissions.require(permissions.can_view_people, current_user)
     person = get_person_or_404(person_id)
     return render_template("staff/person.html", person=person,
                            role_form=RoleForm(role=person.role), suspend_form=SuspendForm(),
@@ -84,8 +77,9 @@ def person(person_id):
 
 @bp.post("/people/<int:person_id>/role")
 def change_role(person_id):
+    permissions.require(permissions.can_view_people, current_user)
     person = get_person_or_404(person_id)
-    _require(permissions.can_change_role(current_user, person))
+    permissions.require(permissions.can_change_role, current_user, person)
     form = RoleForm()
     if not form.validate_on_submit():
         return render_template("staff/person.html", person=person, role_form=form,
@@ -97,8 +91,9 @@ def change_role(person_id):
 
 @bp.post("/people/<int:person_id>/suspend")
 def suspend(person_id):
+    permissions.require(permissions.can_view_people, current_user)
     person = get_person_or_404(person_id)
-    _require(permissions.can_suspend(current_user, person))
+    permissions.require(permissions.can_suspend, current_user, person)
     form = SuspendForm()
     if not form.validate_on_submit():
         return render_template("staff/person.html", person=person, suspend_form=form,
@@ -111,8 +106,9 @@ def suspend(person_id):
 
 @bp.post("/people/<int:person_id>/unsuspend")
 def unsuspend(person_id):
+    permissions.require(permissions.can_view_people, current_user)
     person = get_person_or_404(person_id)
-    _require(permissions.can_suspend(current_user, person))
+    permissions.require(permissions.can_suspend, current_user, person)
     if EmptyForm().validate_on_submit():
         account_services.lift_suspension(current_user, person)
         flash(f"{person.name} can post again.", "success")
@@ -121,7 +117,7 @@ def unsuspend(person_id):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def site_settings():
-    _require(permissions.can_change_settings(current_user))
+    permissions.require(permissions.can_change_settings, current_user)
     form = SettingsForm(data=settings.all_settings())
     if form.validate_on_submit():
         services.save_settings(current_user, {spec.key: form[spec.key].data
@@ -134,13 +130,13 @@ def site_settings():
 
 @bp.get("/groups")
 def groups():
-    _require(permissions.can_manage_groups(current_user))
+    permissions.require(permissions.can_manage_groups, current_user)
     return render_template("staff/groups.html", groups=list(Group.with_member_counts()))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
 def new_group():
-    _require(permissions.can_manage_groups(current_user))
+    permissions.require(permissions.can_manage_groups, current_user)
     form = GroupForm()
     if form.validate_on_submit():
         try:
@@ -156,6 +152,7 @@ def new_group():
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
 def edit_group(group_id):
+    permissions.require(permissions.can_manage_groups, current_user)
     group = get_group_or_404(group_id)
     form = GroupForm(obj=group, group=group)
     if form.validate_on_submit():
@@ -172,6 +169,7 @@ def edit_group(group_id):
 
 @bp.get("/groups/<int:group_id>")
 def group(group_id):
+    permissions.require(permissions.can_manage_groups, current_user)
     group = get_group_or_404(group_id)
     return render_template("staff/group.html", group=group, members=list(group.members()),
                            form=AddMemberForm(), empty_form=EmptyForm())
@@ -179,6 +177,7 @@ def group(group_id):
 
 @bp.post("/groups/<int:group_id>/members")
 def add_member(group_id):
+    permissions.require(permissions.can_manage_groups, current_user)
     group = get_group_or_404(group_id)
     form = AddMemberForm()
     if not form.validate_on_submit():
@@ -193,6 +192,7 @@ def add_member(group_id):
 
 @bp.post("/groups/<int:group_id>/members/<int:person_id>/remove")
 def remove_member(group_id, person_id):
+    permissions.require(permissions.can_manage_groups, current_user)
     group = get_group_or_404(group_id)
     person = User.get_or_none(User.id == person_id) or abort(404)
     if not EmptyForm().validate_on_submit():
@@ -200,6 +200,6 @@ def remove_member(group_id, person_id):
     services.remove_member(current_user, group, person)
     flash(f"{person.name} removed from {group.name}.", "success")
     if wants_fragment():  # the row goes (empty swap); count and message come out of band
-        return render_template("staff/_member_removed.html",
-                               count=group.members().count(), oob=True)
+        return with_flashes(render_template("staff/_member_removed.html",
+                                            count=group.members().count(), oob=True))
     return redirect(url_for("staff.group", group_id=group.id), 303)

@@ -10,7 +10,7 @@ from portal import permissions
 from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.staff.forms import AuditSearchForm
-from portal.blueprints.staff.views import _require, bp
+from portal.blueprints.staff.views import bp
 from portal.htmx import render_page_or_fragment
 from portal.pagination import newest_first
 
@@ -44,7 +44,7 @@ def _search_form() -> AuditSearchForm:
 
 @bp.get("/audit")
 def audit():
-    _require(permissions.can_view_audit_log(current_user))
+    permissions.require(permissions.can_view_audit_log, current_user)
     form = _search_form()
     page = newest_first(_entries(form), AuditEntry.created_at, AuditEntry.id,
                         request.args.get("after"), PAGE_SIZE)
@@ -60,7 +60,7 @@ def _cell(value) -> str:
 
 @bp.get("/audit.csv")
 def audit_csv():
-    _require(permissions.can_view_audit_log(current_user))
+    permissions.require(permissions.can_view_audit_log, current_user)
     rows = _entries(_search_form()).order_by(AuditEntry.created_at.desc(),
                                              AuditEntry.id.desc()).limit(EXPORT_LIMIT)
     buffer = io.StringIO()

@@ -20,7 +20,7 @@ from portal.blueprints.staff.forms import (
     WarnForm,
 )
 from portal.blueprints.staff.views import bp
-from portal.htmx import wants_fragment
+from portal.htmx import wants_fragment, with_flashes
 from portal.reports import COMMENT, POST
 from portal.security import is_safe_next
 
@@ -34,8 +34,6 @@ DONE = {"dismiss": "Reports dismissed.", "hide": "Hidden. The author sees the re
 
 
 def get_item_or_404(kind: str, item_id: int) -> moderation.Item:
-    if not permissions.can_moderate(current_user):
-        abort(403)
     if kind not in KINDS:
         abort(404)
     return moderation.load_item(kind, item_id) or abort(404)
@@ -50,8 +48,7 @@ def _forms(**given) -> dict:
 
 @bp.get("/moderation")
 def moderation_queue():
-    if not permissions.can_moderate(current_user):
-        abort(403)
+    permissions.require(permissions.can_moderate, current_user)
     return render_template("staff/moderation.html", entries=moderation.open_queue(),
                            held=moderation.held_posts(), **_forms())
 
@@ -60,7 +57,7 @@ def _done(item: moderation.Item, message: str):
     """Success: the row leaves the queue in place, or the page reloads without JavaScript."""
     flash(message, "success")
     if wants_fragment():
-        return render_template("_partials/flashes_oob.html")
+        return with_flashes()
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("staff.moderation_queue"), 303)
 
@@ -74,8 +71,8 @@ def _failed(item: moderation.Item, message: str | None = None, **forms):
             else "staff/_queue_row.html"
         entry = next((e for e in moderation.open_queue() if e.item.id == item.id
                       and e.item.kind == item.kind), None)
-        return render_template(template, entry=entry, item=item, **_forms(**forms)) + \
-            render_template("_partials/flashes_oob.html"), 422
+        return with_flashes(render_template(template, entry=entry, item=item,
+                                            **_forms(**forms))), 422
     return render_template("staff/moderation.html", entries=moderation.open_queue(),
                            held=moderation.held_posts(), **_forms(**forms)), 422
 
@@ -90,12 +87,14 @@ def _act(item: moderation.Item, action, message: str):
 
 @bp.post("/moderation/<kind>/<int:item_id>/dismiss")
 def dismiss_reports(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     return _act(item, lambda: moderation.dismiss(current_user, item), DONE["dismiss"])
 
 
 @bp.post("/moderation/<kind>/<int:item_id>/hide")
 def hide_content(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     form = ModerationReasonForm()
     if not form.validate_on_submit():
@@ -106,18 +105,21 @@ def hide_content(kind, item_id):
 
 @bp.post("/moderation/<kind>/<int:item_id>/unhide")
 def unhide_content(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     return _act(item, lambda: moderation.unhide(current_user, item), DONE["unhide"])
 
 
 @bp.post("/moderation/<kind>/<int:item_id>/delete")
 def delete_content(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     return _act(item, lambda: moderation.delete(current_user, item), DONE["delete"])
 
 
 @bp.post("/moderation/<kind>/<int:item_id>/warn")
 def warn_author(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     form = WarnForm()
     if not form.validate_on_submit():
@@ -128,6 +130,7 @@ def warn_author(kind, item_id):
 
 @bp.post("/moderation/<kind>/<int:item_id>/suspend")
 def suspend_author(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     form = SuspendAuthorForm()
     if not form.validate_on_submit():
@@ -141,12 +144,14 @@ def suspend_author(kind, item_id):
 
 @bp.post("/moderation/post/<int:item_id>/approve")
 def approve_post(item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(POST, item_id)
     return _act(item, lambda: moderation.approve(current_user, item), DONE["approve"])
 
 
 @bp.route("/moderation/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_content(kind, item_id):
+    permissions.require(permissions.can_moderate, current_user)
     item = get_item_or_404(kind, item_id)
     form = ModeratorEditForm(data={"body": item.obj.body, "note": item.obj.edit_note})
     if form.validate_on_submit():
@@ -164,7 +169,8 @@ def edit_content(kind, item_id):
 @bp.post("/moderation/articles/comments/<int:comment_id>/hide")
 def hide_comment(comment_id):
     """Hide a comment in place on its article, with the reason its author will see."""
-    comment = get_comment_or_404(comment_id, for_="hide")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_hide_comment, current_user, comment)
     form = HideForm()
     if not form.validate_on_submit():
         if wants_fragment():
@@ -177,7 +183,8 @@ def hide_comment(comment_id):
 
 @bp.post("/moderation/articles/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id):
-    comment = get_comment_or_404(comment_id, for_="hide")
+    comment = get_comment_or_404(comment_id)
+    permissions.require(permissions.can_hide_comment, current_user, comment)
     moderation.unhide(current_user, moderation.load_item(COMMENT, comment.id))
     return _comment_done(comment.id)
 
@@ -190,9 +197,8 @@ def _comment_done(comment_id: int):
                             _anchor=f"comment-{comment.id}"), 303)
 
 
-def get_thread_or_404(thread_id: int):
-    if not permissions.can_moderate(current_user):
-        abort(403)
+def get_thread_or_404(thread_id: int) -> Thread:
+    """Any thread, hidden or held, for the moderators."""
     return (Thread.select(Thread, Board).join(Board).where(Thread.id == thread_id).first()
             or abort(404))
 
@@ -204,6 +210,7 @@ def _back_to(thread):
 @bp.post("/moderation/threads/<int:thread_id>/"
          "<any(pin, unpin, lock, unlock, hide, unhide):action>")
 def thread_flag(thread_id, action):
+    permissions.require(permissions.can_moderate, current_user)
     thread = get_thread_or_404(thread_id)
     try:
         moderation.set_thread_flag(current_user, thread, action)
@@ -216,6 +223,7 @@ def thread_flag(thread_id, action):
 
 @bp.route("/moderation/threads/<int:thread_id>/rename", methods=["GET", "POST"])
 def rename_thread(thread_id):
+    permissions.require(permissions.can_moderate, current_user)
     thread = get_thread_or_404(thread_id)
     form = RenameThreadForm(data={"title": thread.title})
     if form.validate_on_submit():
@@ -228,6 +236,7 @@ def rename_thread(thread_id):
 
 @bp.route("/moderation/threads/<int:thread_id>/move", methods=["GET", "POST"])
 def move_thread(thread_id):
+    permissions.require(permissions.can_moderate, current_user)
     thread = get_thread_or_404(thread_id)
     form = MoveThreadForm(data={"board": thread.board_id})
     boards = {b.id: b for b in Board.select().order_by(Board.position, Board.name)}

@@ -16,7 +16,7 @@ from portal.blueprints.webinars.models import (
 from portal.blueprints.webinars.resources import resources_for
 from portal.db import utcnow
 from portal.forms import EmptyForm
-from portal.htmx import render_page_or_fragment, wants_fragment
+from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.pagination import ordered_by
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -104,8 +104,8 @@ def _after_booking_action(session_id: int, action):
     if not wants_fragment():
         return redirect(url_for("webinars.show", session_id=session.id), 303)
     session = get_session_or_404(session_id)
-    return render_template("webinars/_booking_changed.html", session=session,
-                           booking=my_booking(session), now=utcnow()), status
+    return with_flashes(render_template("webinars/_booking.html", session=session,
+                                        booking=my_booking(session), now=utcnow())), status
 
 
 @bp.post("/sessions/<int:session_id>/book")

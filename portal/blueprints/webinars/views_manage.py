@@ -20,13 +20,8 @@ from portal.pagination import ordered_by
 MANAGE_PAGE_SIZE = 50
 
 
-def require_manager() -> None:
-    if not permissions.can_manage_webinars(current_user):
-        abort(403)
-
-
 def get_managed_session_or_404(session_id: int) -> WebinarSession:
-    require_manager()
+    """Any session, whatever its audience or state, for the people who schedule them."""
     return WebinarSession.get_or_none(WebinarSession.id == session_id) or abort(404)
 
 
@@ -37,7 +32,7 @@ def _with_groups(form: SessionForm) -> SessionForm:
 
 @bp.get("/manage")
 def manage():
-    require_manager()
+    permissions.require(permissions.can_manage_webinars, current_user)
     past = request.args.get("show") == "past"
     now = utcnow()
     query = WebinarSession.for_staff().where(
@@ -52,7 +47,7 @@ def manage():
 
 @bp.route("/manage/series/new", methods=["GET", "POST"])
 def new_series():
-    require_manager()
+    permissions.require(permissions.can_manage_webinars, current_user)
     form = _with_groups(SeriesForm())
     if form.validate_on_submit():
         series = services_staff.create_series(current_user, form.details(),
@@ -67,7 +62,7 @@ def new_series():
 
 @bp.get("/manage/series/<int:series_id>")
 def series(series_id):
-    require_manager()
+    permissions.require(permissions.can_manage_webinars, current_user)
     found = WebinarSeries.get_or_none(WebinarSeries.id == series_id) or abort(404)
     sessions = WebinarSession.for_staff().where(WebinarSession.series == found).order_by(
         WebinarSession.starts_at, WebinarSession.id)
@@ -77,7 +72,7 @@ def series(series_id):
 
 @bp.route("/manage/sessions/new", methods=["GET", "POST"])
 def new():
-    require_manager()
+    permissions.require(permissions.can_manage_webinars, current_user)
     form = _with_groups(SessionForm())
     if form.validate_on_submit():
         session = services_staff.create_session(current_user, form.details())
@@ -100,6 +95,7 @@ def _edit_form(session: WebinarSession) -> SessionForm:
 
 @bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     if session.status == CANCELLED:
         flash("A cancelled session cannot be changed.", "error")
@@ -118,6 +114,7 @@ def edit(session_id):
 
 @bp.route("/manage/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel_session(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     form = CancelSessionForm()
     if session.status != CANCELLED and form.validate_on_submit():

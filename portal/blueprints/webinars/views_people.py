@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN
 
+from portal import permissions
 from portal.blueprints.accounts.models import User
 from portal.blueprints.webinars import services_staff, times
 from portal.blueprints.webinars.forms import AttendanceForm
@@ -19,7 +20,7 @@ from portal.blueprints.webinars.models import (
 from portal.blueprints.webinars.views import bp
 from portal.blueprints.webinars.views_manage import get_managed_session_or_404
 from portal.db import utcnow
-from portal.htmx import wants_fragment
+from portal.htmx import wants_fragment, with_flashes
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,6 +37,7 @@ def _people_page(session, status=200):
 
 @bp.get("/manage/sessions/<int:session_id>/people")
 def people(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     return _people_page(get_managed_session_or_404(session_id))
 
 
@@ -47,6 +49,7 @@ def get_booking_or_404(session, booking_id: int) -> WebinarBooking:
 
 @bp.post("/manage/sessions/<int:session_id>/attendance/<int:booking_id>")
 def attendance(session_id, booking_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     booking = get_booking_or_404(session, booking_id)
     form = AttendanceForm()
@@ -61,8 +64,9 @@ def attendance(session_id, booking_id):
     else:
         flash(f"Attendance saved for {booking.user.name}.", "success")
     if wants_fragment():
-        return render_template("webinars/_attendance_changed.html", session=session,
-                               booking=booking, now=utcnow()), 422 if form.errors else 200
+        return with_flashes(render_template("webinars/_attendance_row.html", session=session,
+                                            booking=booking, now=utcnow())), \
+            422 if form.errors else 200
     return redirect(url_for("webinars.people", session_id=session.id,
                             _anchor=f"booking-{booking.id}"), 303)
 
@@ -75,6 +79,7 @@ def safe_cell(value) -> str:
 
 @bp.get("/manage/sessions/<int:session_id>/attendance.csv")
 def attendance_csv(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from portal import permissions
 from portal.blueprints.library.models import KINDS, Resource
 from portal.blueprints.webinars import services_staff
 from portal.blueprints.webinars.forms import AttachResourceForm
@@ -25,6 +26,7 @@ def _attach_form() -> AttachResourceForm:
 
 @bp.route("/manage/sessions/<int:session_id>/resources", methods=["GET", "POST"])
 def resources(session_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     form = _attach_form()
     if form.validate_on_submit():
@@ -43,6 +45,7 @@ def resources(session_id):
 
 @bp.post("/manage/sessions/<int:session_id>/resources/<int:resource_id>/remove")
 def detach(session_id, resource_id):
+    permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
