@@ -29,6 +29,7 @@ VIEW_MODULES = [
     "portal.blueprints.boards.views_posts",
     "portal.blueprints.boards.views_people",
     "portal.blueprints.boards.views_manage",
+    "portal.blueprints.programmes.views",
 ]
 
 
