@@ -1,8 +1,5 @@
 """The audit log: every staff and moderator action, searchable and exportable, read-only."""
-import csv
-import io
-
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 from peewee import JOIN
 
@@ -11,6 +8,7 @@ from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.staff.forms import AuditSearchForm
 from portal.blueprints.staff.views import bp
+from portal.csv_export import csv_response
 from portal.htmx import render_page_or_fragment
 from portal.pagination import newest_first
 
@@ -52,27 +50,18 @@ def audit():
                                    entries=page.rows, next_cursor=page.next_cursor)
 
 
-def _cell(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/audit.csv")
 def audit_csv():
     permissions.require(permissions.can_view_audit_log, current_user)
     rows = _entries(_search_form()).order_by(AuditEntry.created_at.desc(),
                                              AuditEntry.id.desc()).limit(EXPORT_LIMIT)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["when (UTC)", "who", "email", "action", "object type", "object id",
-                     "before", "after"])
-    for entry in rows:
-        actor = entry.actor if entry.actor_id else None
-        writer.writerow([_cell(v) for v in (
-            entry.created_at.isoformat(sep=" ", timespec="seconds"),
+    return csv_response("tandem-audit-log.csv", [
+        "when (UTC)", "who", "email", "action", "object type", "object id", "before",
+        "after"], (_row(entry) for entry in rows))
+
+
+def _row(entry: AuditEntry) -> list:
+    actor = entry.actor if entry.actor_id else None
+    return [entry.created_at.isoformat(sep=" ", timespec="seconds"),
             actor.name if actor else "", actor.email if actor else "", entry.action,
-            entry.object_type, entry.object_id, entry.before, entry.after)])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=tandem-audit-log.csv",
-        "Cache-Control": "private, no-store"})
+            entry.object_type, entry.object_id, entry.before, entry.after]

@@ -1,8 +1,5 @@
 """Staff and the people on a session: bookings, the waitlist, attendance and its export."""
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -19,10 +16,9 @@ from portal.blueprints.webinars.models import (
 )
 from portal.blueprints.webinars.views import bp
 from portal.blueprints.webinars.views_manage import get_managed_session_or_404
+from portal.csv_export import csv_response
 from portal.db import utcnow
 from portal.htmx import wants_fragment, with_flashes
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _people_page(session, status=200):
@@ -71,27 +67,15 @@ def attendance(session_id, booking_id):
                             _anchor=f"booking-{booking.id}"), 303)
 
 
-def safe_cell(value) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.get("/manage/sessions/<int:session_id>/attendance.csv")
 def attendance_csv(session_id):
     permissions.require(permissions.can_manage_webinars, current_user)
     session = get_managed_session_or_404(session_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Session", "Date", "Name", "Email", "Organisation", "Booking",
-                     "Attended"])
     when = times.fmt_when(session.starts_at)
-    for booking in session.people().where(WebinarBooking.status == BOOKED):
-        attended = {True: "Yes", False: "No"}.get(booking.attended, "Not recorded")
-        writer.writerow([safe_cell(v) for v in (
-            session.title, when, booking.user.name, booking.user.email,
-            booking.user.organisation, BOOKING_STATUS_LABELS[booking.status], attended)])
-    response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="attendance-{session.id}.csv"'
-    return response
+    rows = ([session.title, when, booking.user.name, booking.user.email,
+             booking.user.organisation, BOOKING_STATUS_LABELS[booking.status],
+             {True: "Yes", False: "No"}.get(booking.attended, "Not recorded")]
+            for booking in session.people().where(WebinarBooking.status == BOOKED))
+    return csv_response(f"attendance-{session.id}.csv",
+                        ["Session", "Date", "Name", "Email", "Organisation", "Booking",
+                         "Attended"], rows)
