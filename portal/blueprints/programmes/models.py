@@ -316,6 +316,14 @@ class CohortWebinar(BaseModel):
         indexes = ((("cohort", "session"), True), (("cohort", "purpose", "role"), False),
                    (("session", "cohort"), False))
 
+    @classmethod
+    def for_cohort(cls, cohort):
+        """The cohort's webinars with their sessions, in time order (one query)."""
+        return (cls.select(cls, WebinarSession)
+                .join(WebinarSession, on=(cls.session == WebinarSession.id))
+                .where(cls.cohort == cohort)
+                .order_by(WebinarSession.starts_at, WebinarSession.id))
+
 
 class Application(BaseModel):
     applicant = ForeignKeyField(User, backref="applications", on_delete="CASCADE")
