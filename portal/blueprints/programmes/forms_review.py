@@ -2,7 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.blueprints.programmes.models import (
     FEE_LABELS,
@@ -58,8 +58,9 @@ class DecisionForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField("Add a note", description="Only the programme's coordinators see "
-                         "notes", validators=[
-        InputRequired("Write the note first"),
+                         "notes", filters=[lambda text: text.strip() if text else text],
+                         validators=[
+        DataRequired("Write the note first"),
         Length(max=5000, message="Keep the note to 5,000 characters")])
 
 
