@@ -31,6 +31,9 @@ VIEW_MODULES = [
     "portal.blueprints.boards.views_posts",
     "portal.blueprints.boards.views_people",
     "portal.blueprints.boards.views_manage",
+    "portal.blueprints.programmes.views",
+    "portal.blueprints.programmes.views_manage",
+    "portal.blueprints.programmes.views_review",
 ]
 
 

@@ -141,6 +141,12 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
         ensure_articles(people["staff@tandem.example"])
         ensure_boards(people)
         ensure_webinars(people)
+        from portal.blueprints.programmes.demo import DEMO_MEMBERS, ensure_programmes
+
+        for email, name in DEMO_MEMBERS:
+            people[email] = User.by_email(email) or ensure_user(
+                email, name, "member", DEMO_PASSWORD, method)[0]
+        ensure_programmes(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -17,6 +17,7 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
+from portal.blueprints.programmes.models import MODELS as PROGRAMME_MODELS
 from portal.blueprints.webinars.models import (
     WebinarBooking,
     WebinarFeed,
@@ -64,6 +65,7 @@ ALL_MODELS = [
     WebinarFeed,
     WebinarResource,
     *BOARD_MODELS,
+    *PROGRAMME_MODELS,
 ]
 
 

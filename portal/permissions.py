@@ -142,6 +142,42 @@ def can_see_joining_link(user, session, booking) -> bool:
             and booking.status == "booked" and session.joining_link_open())
 
 
+def can_manage_programmes(user) -> bool:
+    """Set up programmes, roles, rules and cohorts, and choose their coordinators."""
+    return is_staff(user)
+
+
+def _coordinator_ids(programme) -> frozenset:
+    ids = getattr(programme, "coordinator_ids", None)
+    if ids is None:
+        raise ValueError("load the programme's coordinators first (load_coordinator_ids)")
+    return ids
+
+
+def is_coordinator(user, programme) -> bool:
+    """Staff named as one of the programme's coordinators. Reads
+    `programme.coordinator_ids`, loaded beforehand, never the database."""
+    return is_staff(user) and user.id in _coordinator_ids(programme)
+
+
+def can_coordinate(user, programme) -> bool:
+    """Review its applications, write notes, accept and decline: its coordinators, and
+    admins (who stand in when a coordinator is away)."""
+    return is_admin(user) or is_coordinator(user, programme)
+
+
+def can_see_equality(user, programme) -> bool:
+    """Equality monitoring answers: the programme's coordinators only, not other staff
+    and not admins who do not coordinate it."""
+    return is_coordinator(user, programme)
+
+
+def can_view_application(user, application, programme) -> bool:
+    """The applicant, or whoever coordinates the programme."""
+    return _signed_in(user) and (application.applicant_id == user.id
+                                 or can_coordinate(user, programme))
+
+
 def require(rule, user, *objects) -> None:
     """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
     the rule itself, never its name, so a misspelt or renamed rule fails at import."""

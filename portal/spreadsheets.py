@@ -2,6 +2,7 @@
 response that names its file and is never kept by a browser or proxy cache."""
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from flask import Response
@@ -17,7 +18,10 @@ def safe_cell(value) -> str:
 
 def csv_response(header: list[str], rows: Iterable[Iterable], filename: str) -> Response:
     """A CSV attachment called `filename`: every cell made safe, and Cache-Control
-    no-store, because these files hold people's names and email addresses."""
+    no-store, because these files hold people's names and email addresses. The file name
+    may carry what staff typed (a cohort's name): it keeps letters, digits, dots and
+    dashes, so no quote or line break reaches the header."""
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "export.csv"
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)

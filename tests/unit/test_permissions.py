@@ -50,6 +50,30 @@ def test_rules_are_available_to_templates(app):
         assert app.jinja_env.globals[name] is permissions.RULES[name]
 
 
+def test_programme_permissions_read_the_loaded_coordinators_only():
+    from portal.blueprints.programmes.models import Application, Programme
+
+    coordinator, staff, admin, member = (person("staff", 1), person("staff", 2),
+                                         person("admin", 3), person("member", 4))
+    programme = Programme(id=1, name="Return to Work")
+    with pytest.raises(ValueError, match="load the programme's coordinators"):
+        permissions.can_coordinate(coordinator, programme)
+    programme.coordinator_ids = frozenset({coordinator.id, member.id})
+    assert permissions.can_manage_programmes(staff) and permissions.can_manage_programmes(admin)
+    assert not permissions.can_manage_programmes(member)
+    assert permissions.can_coordinate(coordinator, programme)
+    assert permissions.can_coordinate(admin, programme)
+    assert not permissions.can_coordinate(staff, programme)
+    assert not permissions.can_coordinate(member, programme)  # listed, but not staff
+    assert permissions.can_see_equality(coordinator, programme)
+    assert not permissions.can_see_equality(admin, programme)
+    assert not permissions.can_see_equality(staff, programme)
+    application = Application(applicant=member.id)
+    assert permissions.can_view_application(member, application, programme)
+    assert permissions.can_view_application(coordinator, application, programme)
+    assert not permissions.can_view_application(staff, application, programme)
+
+
 def test_require_takes_the_rule_itself_and_refuses_with_403():
     member, post = person("member", 1), SimpleNamespace(author_id=2, deleted=False)
     assert permissions.require(permissions.can_report_post, member, post) is None

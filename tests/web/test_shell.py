@@ -1,5 +1,6 @@
 """The page shell: security headers, error pages, health check, operator commands."""
 from portal.blueprints.accounts.models import User
+from portal.blueprints.programmes.demo import DEMO_MEMBERS
 from portal.db import db
 from portal.security import is_safe_next
 from tests.pages import Page
@@ -109,7 +110,8 @@ def test_seed_demo_is_idempotent(app):
     assert first.output == second.output
     assert "admin@tandem.example" in first.output
     with app.app_context(), db.connection_context():
-        assert User.select().count() == 5
+        # One account per role, plus the members who apply to the demo programmes.
+        assert User.select().count() == 5 + len(DEMO_MEMBERS)
 
 
 def test_safe_next_accepts_only_local_paths():

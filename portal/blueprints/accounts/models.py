@@ -29,7 +29,7 @@ STAFF_GROUPS = [
     "Other",
 ]
 PAY_BANDS = ["Band 1", "Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7",
-             "Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9",
+             "Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9", "Board level",
              "Medical and dental", "Other"]
 REGIONS = ["East of England", "London", "Midlands", "North East and Yorkshire",
            "North West", "South East", "South West", "Scotland", "Wales", "Northern Ireland"]
