@@ -30,6 +30,8 @@ VIEW_MODULES = [
     "portal.blueprints.boards.views_people",
     "portal.blueprints.boards.views_manage",
     "portal.blueprints.programmes.views",
+    "portal.blueprints.programmes.views_public",
+    "portal.blueprints.programmes.views_apply",
 ]
 
 
