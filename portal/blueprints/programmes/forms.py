@@ -136,8 +136,8 @@ class ApplicationForm(FlaskForm):
                 self[name].data = getattr(application, name)
         self.topics.data = list(topic_ids)
         ticked = set(application.commitment_texts)
-        self.commitments.data = [cid for cid, text in self.commitments.choices
-                                 if text in ticked]
+        self.commitments.data = [choice.value for choice in self.commitments.choices
+                                 if choice.label in ticked]
 
     def require_motivation(self) -> bool:
         if (self.motivation.data or "").strip():
