@@ -160,8 +160,9 @@ def test_withdraw_with_htmx_swaps_the_status_panel(app, client, csrf_token, rtw,
     assert control["method"] == "get" and control["hx-post"].endswith("/withdraw")
     assert control["hx-confirm"].startswith("Withdraw your application")
 
+    # As htmx sends it: the token in the header that <body hx-headers> sets, no form body.
     response = client.post(f"/programmes/applications/{application.id}/withdraw",
-                           headers=HX, data={"csrf_token": csrf_token})
+                           headers={**HX, "X-CSRFToken": csrf_token})
     assert response.status_code == 200
     page = Page(response)
     assert not page.is_full_page
