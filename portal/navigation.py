@@ -7,8 +7,10 @@ from portal.reports import open_report_count
 
 def main_navigation(user) -> list[dict]:
     if user is None or not user.is_authenticated:
-        return [{"text": "Home", "href": url_for("home.index")}]
+        return [{"text": "Home", "href": url_for("home.index")},
+                {"text": "Programmes", "href": url_for("programmes.index")}]
     items = [{"text": "Dashboard", "href": url_for("home.dashboard")},
+             {"text": "Programmes", "href": url_for("programmes.index")},
              {"text": "Knowledge hub", "href": url_for("hub.index")},
              {"text": "Boards", "href": url_for("boards.index")},
              {"text": "Library", "href": url_for("library.index")},

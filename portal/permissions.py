@@ -178,6 +178,11 @@ def can_view_application(user, application, programme) -> bool:
                                  or can_coordinate(user, programme))
 
 
+def can_change_application(user, application) -> bool:
+    """Edit the draft, submit or withdraw: the applicant alone, never their coordinators."""
+    return _signed_in(user) and application.applicant_id == user.id
+
+
 def require(rule, user, *objects) -> None:
     """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
     the rule itself, never its name, so a misspelt or renamed rule fails at import."""

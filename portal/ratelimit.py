@@ -111,6 +111,8 @@ class Rule:
 LIMITS = {
     "login-failed": Rule(60, config="LOGIN_FAILURES_PER_MINUTE"),
     "reset-request": Rule(3600, config="RESET_REQUESTS_PER_HOUR"),
+    # "Tell me when it opens" sends an email to any address typed in, like a reset request.
+    "opening-alert": Rule(3600, config="RESET_REQUESTS_PER_HOUR"),
     "board-post": Rule(60, setting="boards_posts_per_minute"),
     "comment": Rule(60, config="COMMENTS_PER_MINUTE"),
 }

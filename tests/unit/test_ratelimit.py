@@ -163,4 +163,5 @@ def test_every_limit_reads_its_number_from_one_table(app):
                 ((b, ratelimit.limit(b)) for b in ratelimit.LIMITS)} == {
             "login-failed": (app.config["LOGIN_FAILURES_PER_MINUTE"], 60),
             "reset-request": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
+            "opening-alert": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
             "board-post": (7, 60), "comment": (app.config["COMMENTS_PER_MINUTE"], 60)}

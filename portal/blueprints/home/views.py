@@ -4,26 +4,18 @@ from flask_login import current_user, login_required
 from peewee import PeeweeException
 
 from portal.blueprints.hub.models import Article
+from portal.blueprints.programmes import listing
+from portal.blueprints.programmes import services_pay_it_forward as pay_it_forward
+from portal.blueprints.programmes.models import Application
 from portal.db import db
 from portal.groups import Group, GroupMembership
 from portal.taxonomy import Topic
 
 bp = Blueprint("home", __name__)
 
-PROGRAMMES = [
-    {"name": "Return to work mentoring",
-     "summary": "For colleagues about to take, or back from, parental, adoption, carers or "
-                "fostering leave. Training, then 6 to 12 months of mentoring with supervision."},
-    {"name": "Reciprocal mentoring",
-     "summary": "Early-career and senior colleagues across staff groups learn from each other."},
-    {"name": "Volunteer experts (Aces)",
-     "summary": "Always open: find an expert by specialism and ask for an introduction."},
-]
-
-
 @bp.get("/")
 def index():
-    return render_template("home/index.html", programmes=PROGRAMMES,
+    return render_template("home/index.html", cards=listing.published_cards(),
                            topics=list(Topic.ordered()))
 
 
@@ -33,8 +25,10 @@ def dashboard():
     groups = (Group.select().join(GroupMembership)
               .where(GroupMembership.user == current_user.id).order_by(Group.name))
     topics = list(current_user.topics())
+    applications = list(Application.of_applicant(current_user))
     return render_template(
         "home/dashboard.html", groups=list(groups), topics=topics,
+        applications=applications, invitations=pay_it_forward.invitations_for(applications),
         for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
         bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
         recent=list(Article.listed_for(current_user)

@@ -9,9 +9,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from peewee import IntegrityError
-
-from portal import markup
+from portal import markup, slugs
 from portal.audit import AuditEntry
 from portal.blueprints.programmes import phases, rules
 from portal.blueprints.programmes.models import (
@@ -32,7 +30,8 @@ from portal.blueprints.programmes.models import (
 from portal.db import db, utcnow
 from portal.groups import Group
 
-RESERVED_SLUGS = {"manage", "applications", "alerts", "cohorts", "review"}
+# The addresses of the area's own pages, which a programme's slug must not shadow.
+RESERVED_SLUGS = frozenset({"manage", "applications", "alerts", "cohorts", "review"})
 
 
 class SetupError(ValueError):
@@ -118,18 +117,6 @@ def _check_programme(details: ProgrammeDetails, roles: list[RoleDetails],
                                  f"{exc}") from exc
 
 
-def _unique_slug(name: str, programme_id: int | None) -> str:
-    base = markup.slugify(name, max_length=140)
-    if base in RESERVED_SLUGS:
-        base = f"{base}-programme"
-    taken = {p.slug for p in Programme.select(Programme.slug).where(
-        Programme.slug.startswith(base), Programme.id != (programme_id or 0))}
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _group(name: str, description: str) -> Group:
     """A new group; a number is added if the name is taken (group names are unique)."""
     taken = {g.name for g in Group.select(Group.name).where(Group.name.startswith(name))}
@@ -184,18 +171,11 @@ def save_programme(actor, programme: Programme | None, details: ProgrammeDetails
         programme.allowed_channels = ",".join(c for c in CHANNELS
                                               if c in details.allowed_channels)
         programme.description_html = markup.render(details.description).html
-        programme.slug = programme.slug or _unique_slug(programme.name, programme.id)
         programme.updated_at = utcnow()
         if programme.kind == OPEN and programme.everyone_group_id is None:
             for field, group in _three_groups(programme.name).items():
                 setattr(programme, field, group)
-        try:
-            with db.atomic():
-                programme.save()
-        except IntegrityError:  # someone took the slug in the meantime
-            programme.slug = _unique_slug(f"{programme.name} {utcnow():%Y%m%d%H%M%S}",
-                                          programme.id)
-            programme.save()
+        slugs.save_with_unique_slug(programme, programme.name, RESERVED_SLUGS)
         _save_roles(programme, roles)
         AuditEntry.record(actor, "programme.create" if creating else "programme.update",
                           programme, before, {"name": programme.name,

@@ -120,14 +120,15 @@ def _check_place(programme: Programme, cohort: Cohort | None, role: str,
         raise ApplicationRefused(f"{cohort.name} is not recruiting now")
 
 
-def _existing(applicant, programme: Programme, cohort: Cohort | None, role: str):
+def live_application(applicant, programme: Programme, cohort: Cohort | None, role: str):
+    """The person's application still in play for this place (a draft included), if any."""
     return Application.get_or_none(
         Application.applicant == applicant.id, Application.programme == programme,
         Application.cohort.is_null() if cohort is None else Application.cohort == cohort,
         Application.role == role, Application.status.in_(LIVE))
 
 
-def _previous_mentee_application(applicant, programme: Programme):
+def previous_mentee_application(applicant, programme: Programme):
     """Pay it forward: the person's latest accepted mentee place on this programme."""
     return (Application.select().where(Application.applicant == applicant.id,
                                        Application.programme == programme,
@@ -146,12 +147,12 @@ def save_draft(applicant, programme: Programme, role: str, cohort: Cohort | None
     _check_place(programme, cohort, role, today)
     with db.atomic():
         if application is None:
-            if _existing(applicant, programme, cohort, role) is not None:
+            if live_application(applicant, programme, cohort, role) is not None:
                 raise ApplicationRefused("You have already applied for this place")
             application = Application(applicant=applicant.id, programme=programme,
                                       cohort=cohort, role=role)
             if role == MENTOR:
-                application.was_mentee_in = _previous_mentee_application(applicant, programme)
+                application.was_mentee_in = previous_mentee_application(applicant, programme)
         elif application.applicant_id != applicant.id or application.status != DRAFT:
             raise ApplicationRefused("This application can no longer be changed")
         _apply_answers(application, programme, role, answers)
