@@ -29,6 +29,9 @@ NOTE_MARKER = "MARKER-NOTE"
 EQUALITY_HEADING = "Equality monitoring"
 # Where the markers may appear: the coordinator's view of an application.
 COORDINATOR_VIEWS = {"programmes.review_application"}
+# The application form asks the equality questions (blank: answers are never shown back),
+# so its heading is no leak there; the answers themselves still are.
+FORM_VIEWS = {"programmes.apply", "programmes.edit_application"}
 
 
 @pytest.fixture
@@ -98,6 +101,8 @@ def test_equality_answers_and_notes_appear_only_on_the_coordinators_views(
                 response = client.get(url, headers=headers)
                 assert response.status_code < 500, (who, url, response.status_code)
                 found = leaks(response.text)
+                if endpoint in FORM_VIEWS:
+                    found.discard(EQUALITY_HEADING)
                 seen[(who, endpoint, bool(headers))] = found
                 if found and not (who == "coordinator" and endpoint in COORDINATOR_VIEWS):
                     pytest.fail(f"{sorted(found)} shown to {who} at {url} "
