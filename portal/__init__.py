@@ -83,6 +83,11 @@ def _configure_templates(app: Flask) -> None:
     ])
     # nhsuk-frontend-jinja reads optional parameters through chains like params.a.b.
     app.jinja_env.undefined = jinja2.ChainableUndefined
+    # Flask escapes only templates named .html (and a few others), so the NHS macros
+    # (.jinja) printed every `text` they were given as markup. Escape everything except the
+    # plain-text emails.
+    app.jinja_env.autoescape = jinja2.select_autoescape(
+        disabled_extensions=("txt",), default_for_string=True, default=True)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items()
                                                       if v is not None}

@@ -9,6 +9,11 @@
 - `axe`: runs axe-core (WCAG 2.2 AA tags) on a page and fails the test listing each
   violation. Page objects run it on every page they arrive at and after every in-page
   update; a test that loads a page nobody checked fails at teardown.
+- `csp`: every page listens for Content Security Policy violations (the
+  `securitypolicyviolation` event and Chromium's console report). The policy blocks inline
+  script, so markup that got into a page unescaped would sit there harmlessly and unseen;
+  a violation is how it shows. Any violation fails the test: at each axe check, and at
+  teardown for what happened after the last one.
 - A failed test leaves a screenshot of each open page in test-artifacts/.
 """
 import re
@@ -19,6 +24,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,6 +37,19 @@ TIMEOUT_MS = 10_000
 # The copy of a JavaScript-off page runs none of its scripts and, like the app's own policy,
 # fetches nothing from other hosts (the NHS.UK stylesheet asks for fonts from one).
 COPY_POLICY = "default-src 'self'; script-src 'none'; img-src 'self' data:"
+# Runs before the page's own scripts in every document (JavaScript-on pages only): records
+# each violation in the page, and hands it to the test at once, so one that happened on a
+# page the test has since left is not lost.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const found = `${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+              + `in ${event.documentURI}: ${event.sample}`;
+  window.__cspViolations.push(found);
+  window.__reportCspViolation(found);
+});
+"""
+CSP_CONSOLE = re.compile(r"Content Security Policy", re.IGNORECASE)
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -79,6 +98,54 @@ def browser():
         browser.close()
 
 
+class CspWatch:
+    """Content Security Policy violations on every page a test opens."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        self._pages: list[tuple[Page, bool]] = []
+
+    def watch(self, context: BrowserContext, javascript: bool) -> Page:
+        """A new page in `context`, listened to from its first document on."""
+        if javascript:
+            context.expose_binding("__reportCspViolation",
+                                   lambda source, found: self._record(found))
+            context.add_init_script(CSP_LISTENER)
+        page = context.new_page()
+        page.on("console", lambda message: self._console(page, message))
+        self._pages.append((page, javascript))
+        return page
+
+    def check(self) -> None:
+        """Fail if any page has had a violation so far."""
+        for page, javascript in self._pages:
+            if javascript and not page.is_closed():
+                try:
+                    found_here = page.evaluate("window.__cspViolations || []")
+                except PlaywrightError:  # mid-navigation: the binding has reported them
+                    found_here = []
+                for found in found_here:
+                    self._record(found)
+        if self.violations:
+            pytest.fail("Content Security Policy violation(s): something the app did not "
+                        "write tried to run or load:\n- " + "\n- ".join(self.violations),
+                        pytrace=False)
+
+    def _record(self, found: str) -> None:
+        if found not in self.violations:
+            self.violations.append(found)
+
+    def _console(self, page: Page, message) -> None:
+        if CSP_CONSOLE.search(message.text):
+            self._record(f"console on {page.url}: {message.text}")
+
+
+@pytest.fixture
+def csp() -> CspWatch:
+    """Checked by `axe` at each page and by `new_page` at teardown."""
+    return CspWatch()
+
+
 class AxeAudit:
     """axe-core over every document a test's pages load.
 
@@ -87,8 +154,8 @@ class AxeAudit:
     scripts, and checked there.
     """
 
-    def __init__(self, browser: Browser):
-        self._browser = browser
+    def __init__(self, browser: Browser, csp: CspWatch | None = None):
+        self._browser, self._csp = browser, csp
         self._copy: Page | None = None
         self._copied = ("", "")
         self._loads: dict[Page, list[str]] = {}
@@ -110,6 +177,8 @@ class AxeAudit:
             results = self._check_copy(page)
         if page in self._loads:
             self._checked[page].add(len(self._loads[page]) - 1)
+        if self._csp is not None:
+            self._csp.check()
         violations = results.response["violations"]
         if violations:
             pytest.fail(self.describe(page.url, violations), pytrace=False)
@@ -146,8 +215,8 @@ class AxeAudit:
 
 
 @pytest.fixture
-def axe(browser, request):
-    audit = AxeAudit(browser)
+def axe(browser, csp, request):
+    audit = AxeAudit(browser, csp)
     yield audit
     audit.close()
     unchecked = audit.unchecked()
@@ -162,8 +231,9 @@ def javascript() -> bool:
 
 
 @pytest.fixture
-def new_page(browser, live_server, axe, request):
-    """Open a page in a fresh context; screenshots of every page if the test fails."""
+def new_page(browser, live_server, axe, csp, request):
+    """Open a page in a fresh context, listening for CSP violations; screenshots of every
+    page if the test fails."""
     contexts: list[BrowserContext] = []
     pages: list[Page] = []
 
@@ -171,20 +241,24 @@ def new_page(browser, live_server, axe, request):
         context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        page = context.new_page()
+        page = csp.watch(context, javascript)
         axe.watch(page, javascript)
         pages.append(page)
         return page
 
     yield open_page
-    if _failed(request):
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
-        for n, page in enumerate(p for p in pages if not p.is_closed()):
-            suffix = f"-{n}" if n else ""
-            page.screenshot(path=ARTIFACTS / f"{name}{suffix}.png", full_page=True)
-    for context in contexts:
-        context.close()
+    try:
+        if not _failed(request):
+            csp.check()  # while the pages are open: what happened after the last axe check
+    finally:
+        if _failed(request):
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
+            for n, page in enumerate(p for p in pages if not p.is_closed()):
+                suffix = f"-{n}" if n else ""
+                page.screenshot(path=ARTIFACTS / f"{name}{suffix}.png", full_page=True)
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture
