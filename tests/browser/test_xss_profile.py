@@ -218,12 +218,11 @@ def payload_people(app, make_user, make_article):
     """One member per payload, every profile text field set to it (through the service the
     edit form saves with), each with a post in one thread (reported) and a comment on one
     article, and a seat at one webinar."""
-    from portal import audience
+    from portal import audience, reports
     from portal.blueprints.accounts import services as accounts
     from portal.blueprints.accounts.models import User
     from portal.blueprints.boards import services as boards
     from portal.blueprints.hub import services as hub
-    from portal.blueprints.staff import moderation
 
     staff = make_user(role="staff", name="Sadia Staff", email="sadia.staff@example.nhs.uk")
     article = make_article(title=ARTICLE_TITLE)
@@ -249,7 +248,7 @@ def payload_people(app, make_user, make_article):
                 post = boards.reply(author, thread, "Hello from me too.")
             posts.append(post.id)
             hub.add_comment(author, article, "Useful, thank you.")
-            moderation.report(User.get_by_id(staff.id), moderation.POST, post.id, "spam", "")
+            reports.file_report(User.get_by_id(staff.id), reports.POST, post.id, "spam", "")
     names = [shown("Full name", values_for(payload)["Full name"]) for payload in PAYLOADS]
     return {"staff": staff, "names": names, "thread_id": thread.id, "posts": posts,
             "article_slug": article.slug, "session_id": session.id}

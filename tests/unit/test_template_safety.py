@@ -16,7 +16,8 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 TEMPLATES = PORTAL / "templates"
 
 # Rendered from Markdown and cleaned by nh3 (portal/markup.py) when saved.
-SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.body_html"}
+SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.body_html",
+             "programme.description_html"}
 # The template's own markup, captured by {% set %}...{% endset %}, which escapes whatever
 # it prints.
 OWN_MARKUP = {("base.html", "logout_form")}

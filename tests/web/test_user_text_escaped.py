@@ -5,7 +5,11 @@ become an element, and each page shows the person's name as the text they typed.
 import pytest
 from bs4 import BeautifulSoup
 
-from portal import audience
+from portal import audience, reports
+from portal.blueprints.accounts import services as accounts
+from portal.blueprints.accounts.models import User
+from portal.blueprints.boards import services as boards
+from portal.blueprints.hub import services as hub
 from portal.db import db
 from tests.webinar_factories import book, make_session
 
@@ -30,12 +34,6 @@ PAGES = ["/", "/dashboard", "/accounts/profile", "/accounts/profile/edit", "/sta
 def planted_everywhere(app, client, csrf_token, login, make_user, make_article):
     """A staff member with markup in every profile field, who posted, commented, booked a
     seat, changed someone's role and belongs to a group, all named with markup; logged in."""
-    from portal.blueprints.accounts import services as accounts
-    from portal.blueprints.accounts.models import User
-    from portal.blueprints.boards import services as boards
-    from portal.blueprints.hub import services as hub
-    from portal.blueprints.staff import moderation
-
     person = make_user(role="staff", email="pat.person@example.nhs.uk")
     other = make_user(email="rita.reader@example.nhs.uk")
     article = make_article(title=planted("article"), summary=planted("summary"))
@@ -49,7 +47,7 @@ def planted_everywhere(app, client, csrf_token, login, make_user, make_article):
                                   audience_value=audience.SIGNED_IN, group_ids=[], position=0)
         post = boards.start_thread(author, board, planted("thread"), "Hello, I am new here.")
         hub.add_comment(author, article, "Useful, thank you.")
-        moderation.report(User.get_by_id(other.id), moderation.POST, post.id, "spam", "")
+        reports.file_report(User.get_by_id(other.id), reports.POST, post.id, "spam", "")
         accounts.change_role(author, User.get_by_id(other.id), "moderator")
     login(person)
     response = client.post("/staff/groups/new", data={
