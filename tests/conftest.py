@@ -1,14 +1,28 @@
 """Shared fixtures: a real database per test (a SQLite file, or the PostgreSQL server named
-by DATABASE_URL), the app, a client with CSRF left on, and factories."""
+by DATABASE_URL), the app, a client with CSRF left on, and factories.
+
+Under pytest-xdist (`-n 2`) each worker process is isolated from the others: its own
+PostgreSQL database (`<name>_gw0`, ... made on DATABASE_URL's server, and exported as
+DATABASE_URL so servers started in a subprocess use it too), its own huey queue file, and
+ports chosen free by each server fixture."""
 import os
 import re
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-# Each run gets its own huey file: the consumer tests flush it, and runs must not share one.
-os.environ.setdefault("HUEY_URL", f"sqlite:///{tempfile.mkdtemp(prefix='tandem-huey-')}/huey.db")
+# The xdist worker this process is ("gw0", "gw1", ...), or "" in a run without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+# Each process gets its own huey file: the consumer tests flush it, so neither separate runs
+# nor the workers of one run may share one. A worker inherits the environment of the
+# process that started it, where this file has already run: a queue made here is replaced
+# in each process, and only a HUEY_URL set from outside is kept.
+if os.environ.get("HUEY_URL", "") in ("", os.environ.get("TANDEM_TEST_HUEY_URL")):
+    os.environ["HUEY_URL"] = os.environ["TANDEM_TEST_HUEY_URL"] = (
+        f"sqlite:///{tempfile.mkdtemp(prefix='tandem-huey-')}/huey.db")
 # Tests run on the local defaults (loopback BASE_URL, console email), which a production
 # start refuses; servers started in a subprocess inherit this.
 os.environ.setdefault("TANDEM_ENV", "development")
@@ -21,19 +35,60 @@ from tasks import huey  # noqa: E402
 from tests.pages import Page  # noqa: E402
 
 huey.immediate = True
-POSTGRES_URL = os.environ.get("DATABASE_URL", "")
-ON_POSTGRES = POSTGRES_URL.startswith("postgres")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The URL of `worker`'s own database on the same server: `tandem_test` -> `tandem_test_gw0`."""
+    if not worker:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}"))
+
+
+# The database DATABASE_URL names: the one the tests use without workers, and with workers the
+# database connected to while each worker creates and drops its own.
+SERVER_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgres")
+# This process's database: every fixture, app config and subprocess (gunicorn, huey
+# consumers) must use it, never SERVER_URL, or two workers would empty each other's tables.
+POSTGRES_URL = worker_database_url(SERVER_URL, WORKER) if ON_POSTGRES else SERVER_URL
+if ON_POSTGRES:
+    os.environ["DATABASE_URL"] = POSTGRES_URL
 TEST_PASSWORD = "correct horse battery"
 CSRF_RAW_TOKEN = "test-csrf-raw-token"
 FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) is slow on purpose
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL at ' + POSTGRES_URL if ON_POSTGRES else 'SQLite files'}"
+    if not ON_POSTGRES:
+        return "database: SQLite files"
+    if getattr(config.option, "numprocesses", None):
+        return f"database: PostgreSQL, one database per worker beside {SERVER_URL}"
+    return f"database: PostgreSQL at {POSTGRES_URL}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database():
+    """Under xdist on PostgreSQL, this worker's own database, made empty for the session
+    (a crashed run may have left one) and dropped at the end. Autouse: tests that connect
+    to POSTGRES_URL without the `app` fixture need it too."""
+    if not (ON_POSTGRES and WORKER):
+        yield
+        return
+    import psycopg2
+
+    name = urlsplit(POSTGRES_URL).path.lstrip("/")
+    admin = psycopg2.connect(SERVER_URL)
+    admin.autocommit = True
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 @pytest.fixture(scope="session")
-def _postgres_schema():
+def _postgres_schema(_worker_database):
     """On PostgreSQL, create the tables once; each test then empties them."""
     if not ON_POSTGRES:
         yield None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -34,6 +34,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 TIMEOUT_MS = 10_000
+# `expect` has its own timeout (5 s by default), apart from the context's: give it the same
+# bound, so an assertion waits as long as an action does when workers share the cores.
+expect.set_options(timeout=TIMEOUT_MS)
 # The copy of a JavaScript-off page runs none of its scripts and, like the app's own policy,
 # fetches nothing from other hosts (the NHS.UK stylesheet asks for fonts from one).
 COPY_POLICY = "default-src 'self'; script-src 'none'; img-src 'self' data:"

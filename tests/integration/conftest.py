@@ -23,9 +23,11 @@ def serve_with_gunicorn(tmp_path, workers: int, extra_env: dict | None = None):
     subprocess.run([bin_dir / "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 closed by the fixture
+    # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is shared by every
+    # gunicorn, and with xdist two tests may serve at once.
     process = subprocess.Popen(
         [bin_dir / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--access-logfile", "-", "wsgi:app"],
+         "--access-logfile", "-", "--no-control-socket", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -49,7 +51,8 @@ def gunicorn(tmp_path):
     yield start
     for process, log in started:
         process.terminate()
-        process.wait(timeout=10)
+        # gunicorn lets workers finish for up to its graceful timeout (30 s) on SIGTERM.
+        process.wait(timeout=60)
         log.close()
 
 

@@ -1,4 +1,6 @@
 """A real SMTP server on loopback, and a real huey consumer, for the tests where they matter."""
+import itertools
+import os
 import socket
 import threading
 import time
@@ -10,10 +12,38 @@ import tasks
 from tasks import huey
 
 
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+            return int(ports.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# Ports below the kernel's ephemeral range, which bind(0) and every outgoing connection draw
+# from: a block of its own for each xdist worker, taken in turn from a place set by the pid.
+_BLOCK = 500
+_BLOCKS_FROM = 10_000
+_blocks = max(1, (_ephemeral_low() - _BLOCKS_FROM) // _BLOCK)
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+_block_start = _BLOCKS_FROM + (int(_worker) % _blocks if _worker.isdigit() else 0) * _BLOCK
+_next = itertools.count(os.getpid())
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody is using, for a server (SMTP, redis, gunicorn) that binds it a
+    moment later. The kernel's own pick (bind to port 0) could be handed out again in that
+    moment, to another worker's server or to a client socket; ports from this worker's own
+    block, below the ephemeral range, cannot."""
+    for _ in range(_BLOCK):
+        port = _block_start + next(_next) % _BLOCK
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_block_start}-{_block_start + _BLOCK - 1}")
 
 
 class Inbox:

@@ -249,7 +249,7 @@ def test_a_killed_and_restarted_consumer_loses_and_duplicates_no_reminder(
         time.sleep(2.5)  # time for any duplicate to show up
     finally:
         consumer.send_signal(signal.SIGTERM)
-        consumer.wait(timeout=10)
+        consumer.wait(timeout=60)  # a graceful stop finishes the tasks in hand
 
     arrived = received(smtp)
     assert set(arrived) == expected_keys(app)  # nothing lost, nothing extra

@@ -21,11 +21,16 @@ def _start_redis(tmp_path, url: str, *args: str):
     assert server, "make test installs redis-server"
     process = subprocess.Popen([server, *args, "--save", "", "--appendonly", "no",
                                 "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    for _ in range(100):
+    # Bounded by time, not by tries: on a busy machine (parallel workers) a TLS server can
+    # take well over the few seconds 100 quick tries last.
+    deadline = time.monotonic() + 30
+    while True:
         try:
             redis.Redis.from_url(url).ping()
             break
         except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.05)
     return process
 
@@ -103,11 +108,13 @@ def test_failed_logins_are_limited_through_redis(app, client, csrf_token, make_u
     assert statuses == [422] * 10 + [429]
 
 
-def test_huey_url_chooses_the_storage():
+def test_huey_url_chooses_the_storage(tmp_path):
     assert isinstance(queue.build_huey("redis://127.0.0.1:1/0"), RedisHuey)
-    built = queue.build_huey("sqlite:////tmp/tandem-huey-choice.db")
+    # An absolute path (four slashes), in this test's own directory: not one file in /tmp
+    # that parallel workers or runs would share.
+    built = queue.build_huey(f"sqlite:///{tmp_path}/huey-choice.db")
     assert isinstance(built, SqliteHuey)
-    assert built.storage.filename == "/tmp/tandem-huey-choice.db"
+    assert built.storage.filename == f"{tmp_path}/huey-choice.db"
 
 
 @pytest.mark.parametrize("url", ["/srv/tandem/huey.db", "redis:/127.0.0.1/0",
