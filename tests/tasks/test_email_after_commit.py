@@ -10,6 +10,8 @@ from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services as board_services
 from portal.blueprints.boards.models import Board, Thread
 from portal.blueprints.hub.models import Article
+from portal.blueprints.programmes import services_applications as applications
+from portal.blueprints.programmes.models import Application
 from portal.blueprints.staff import moderation
 from portal.blueprints.webinars import services as webinar_services
 from portal.db import db, utcnow
@@ -19,6 +21,7 @@ from tasks import huey
 from tasks.boards import sweep_board_notifications
 from tasks.email import sweep_outbox
 from tasks.reminders import remind_owner_to_review
+from tests.programme_factories import make_rtw, submitted
 from tests.webinar_factories import make_session
 
 RECIPIENT = "recipient@example.org"
@@ -74,8 +77,19 @@ def hub_review_reminder(app, make_user, make_article):
     return lambda: remind_owner_to_review.call_local(article.id)
 
 
+def programme_acceptance(app, make_user):
+    applicant = make_user(email=RECIPIENT)
+    staff = make_user(role="staff")
+    with app.app_context(), db.connection_context():
+        programme, cohort = make_rtw(User.get_by_id(staff.id))
+        application = submitted(User.get_by_id(applicant.id), programme, cohort)
+    return lambda: applications.accept(User.get_by_id(staff.id),
+                                       Application.get_by_id(application.id))
+
+
 AREAS = {"accounts": reset_request, "moderation": moderator_warning,
-         "webinars": webinar_booking, "boards": board_reply, "hub": hub_review_reminder}
+         "webinars": webinar_booking, "boards": board_reply, "hub": hub_review_reminder,
+         "programmes": programme_acceptance}
 
 
 @pytest.fixture
@@ -85,7 +99,10 @@ def action(request, app, make_user, make_article, smtp):
     setup = AREAS[request.param]
     made = setup(app, make_user, make_article) if request.param == "hub" \
         else setup(app, make_user)
-    smtp.inbox.messages.clear()  # set-up emails (a thread's own, say) are not the test's
+    # Set-up emails (a thread's own, an application's receipt) are not the test's.
+    with app.app_context(), db.connection_context():
+        OutboxMessage.delete().execute()
+    smtp.inbox.messages.clear()
     return made
 
 
