@@ -18,6 +18,7 @@ from portal.outbox import OutboxMessage
 from tests.browser.pages import DashboardPage, LoginPage, PageObject, RegisterPage
 from tests.browser.programme_pages import (
     ApplicationPage,
+    ApplyPage,
     ManageProgrammesPage,
     ProgrammesPage,
     RoleSetUp,
@@ -169,9 +170,12 @@ def test_return_to_work_from_set_up_to_a_place_in_the_cohort(app, new_page, axe,
     visitor.goto(emailed_link(sent_emails, EMAIL, "Confirm your email address", live_server))
     login = LoginPage(visitor, axe)
     login.expect_message("Your email address is confirmed. You can now log in.")
-    dashboard = login.log_in(EMAIL, TEST_PASSWORD)
+    login.log_in_and_return(EMAIL, TEST_PASSWORD)
+    # Back at the form they set out for, before they registered.
+    ApplyPage(visitor, axe, heading="Apply as a mentee")
 
     # Not in the cohort yet: the cohort's article is nowhere to be seen.
+    dashboard = DashboardPage.open(visitor, axe)
     expect(dashboard.main.locator("#recent").get_by_role("link")).to_have_text([FOR_EVERYONE])
     expect(dashboard.main.locator("#your-applications")).to_contain_text(
         "You have not applied to a programme yet.")

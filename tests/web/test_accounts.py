@@ -42,6 +42,32 @@ def test_register_confirm_and_log_in(client, csrf_token, sent_emails):
     assert Page(client.get("/dashboard")).heading() == "Hello, Nadia Nurse"
 
 
+def test_a_person_sent_to_register_from_a_form_comes_back_to_it(client, csrf_token,
+                                                                 sent_emails):
+    """Apply → log in → create an account → confirm → log in lands on the form again;
+    an address that is not a local path is dropped on the way."""
+    login_page = Page(client.get("/accounts/login?next=/programmes/rtw/apply/mentee"))
+    register_href = login_page.soup.find("a", string="Create an account")["href"]
+    assert register_href == "/accounts/register?next=/programmes/rtw/apply/mentee"
+    data = {"name": "Nadia Nurse", "email": "nadia@example.nhs.uk", "password": TEST_PASSWORD,
+            "confirm": TEST_PASSWORD, "csrf_token": csrf_token}
+    assert client.post(register_href, data=data).status_code == 303
+
+    [email] = sent_emails("nadia@example.nhs.uk")
+    confirmed = client.get(link_in(email.body_text))
+    assert confirmed.headers["Location"] == "/accounts/login?next=/programmes/rtw/apply/mentee"
+    logged_in = client.post(confirmed.headers["Location"], data={
+        "email": "nadia@example.nhs.uk", "password": TEST_PASSWORD, "csrf_token": csrf_token})
+    assert logged_in.headers["Location"] == "/programmes/rtw/apply/mentee"
+
+    client.post("/accounts/logout", data={"csrf_token": csrf_token})
+    data["email"] = "other@example.nhs.uk"
+    client.post("/accounts/register?next=//evil.example/", data=data)
+    [email] = sent_emails("other@example.nhs.uk")
+    assert "next=" not in email.body_text
+    assert client.get(link_in(email.body_text)).headers["Location"] == "/accounts/login"
+
+
 def test_email_is_unique_whatever_its_case(client, csrf_token, make_user):
     make_user(email="sam@example.org")
     response = register(client, csrf_token, email="SAM@Example.org")

@@ -17,15 +17,19 @@ class EmailTaken(Exception):
     pass
 
 
-def _send_verification(user: User) -> None:
+def _send_verification(user: User, next_path: str | None = None) -> None:
+    """`next_path`, a local path already checked, is where the person was going when they
+    chose to register: the link brings them back to it after they log in."""
     token = tokens.make_verify_token(user)
-    link = absolute_url("accounts.verify", token=token)
+    link = absolute_url("accounts.verify", token=token, **({"next": next_path}
+                                                           if next_path else {}))
     queue_email(f"verify:{user.id}:{tokens.token_digest(token)}", user.email,
                 "Confirm your email address",
                 render_template("emails/verify.txt", user=user, link=link))
 
 
-def register_user(name: str, email: str, password: str, hash_method: str) -> User:
+def register_user(name: str, email: str, password: str, hash_method: str,
+                  next_path: str | None = None) -> User:
     user = User(name=name.strip(), email=User.normalise_email(email))
     user.set_password(password, hash_method)
     try:
@@ -33,7 +37,7 @@ def register_user(name: str, email: str, password: str, hash_method: str) -> Use
             if User.by_email(user.email) is not None:  # registered since the form checked
                 raise EmailTaken(email)
             user.save()
-            _send_verification(user)
+            _send_verification(user, next_path)
     except IntegrityError as exc:
         raise EmailTaken(email) from exc
     return user

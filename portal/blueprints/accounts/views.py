@@ -34,9 +34,13 @@ def _reset_requests() -> ratelimit.Limit:
     return ratelimit.limit("reset-request")
 
 
-def _after_login_url() -> str:
+def _safe_next() -> str | None:
     target = request.args.get("next")
-    return target if is_safe_next(target) else url_for("home.dashboard")
+    return target if is_safe_next(target) else None
+
+
+def _after_login_url() -> str:
+    return _safe_next() or url_for("home.dashboard")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -47,7 +51,7 @@ def register():
     if form.validate_on_submit():
         try:
             services.register_user(form.name.data, form.email.data, form.password.data,
-                                   _hash_method())
+                                   _hash_method(), next_path=_safe_next())
         except services.EmailTaken:
             form.email.errors.append("An account with this email address already exists.")
         else:
@@ -84,7 +88,7 @@ def verify(token):
             retry_text="Ask for a new confirmation link"), 400
     services.verify_email(user)
     flash("Your email address is confirmed. You can now log in.", "success")
-    return redirect(url_for("accounts.login"), 303)
+    return redirect(url_for("accounts.login", next=_safe_next()), 303)
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
