@@ -110,6 +110,27 @@ class Person:
     def places_left(self) -> int:
         return max(self.capacity - self.taken, 0)
 
+    # Read once per person however many pairs are scored (cached_property writes the
+    # instance's __dict__ directly, which a frozen dataclass allows).
+    @functools.cached_property
+    def goal_words(self) -> frozenset[str]:
+        return _words(self.learning_goals)
+
+    @functools.cached_property
+    def experience_words(self) -> frozenset[str]:
+        return _words(*self.specialisms, self.experience)
+
+    @functools.cached_property
+    def availability_words(self) -> frozenset[str]:
+        return _words(self.availability)
+
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Case- and space-insensitive forms of the fields compared for equality."""
+        return {name: getattr(self, name).strip().casefold()
+                for name in ("organisation", "team", "email", "manager_email", "staff_group",
+                             "channel", "leave_type")}
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -184,66 +205,79 @@ def _and_list(items: Iterable[str]) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+    return bool(a) and a == b
 
 
-def _themes(mentor: Person, mentee: Person, two_way: bool):
+def _same_key(x: "Person", y: "Person", name: str, other: str | None = None) -> bool:
+    return _same(x.keys[name], y.keys[other or name])
+
+
+# Each criterion: (mentor, mentee, two_way, explain) -> (fraction 0..1, reason or None). The
+# reason is written only when `explain` is true: the solver scores every pair, and only the
+# chosen pairs need their words.
+
+def _themes(mentor: Person, mentee: Person, two_way: bool, explain: bool):
     shared = mentor.themes & mentee.themes
-    if not shared or not mentee.themes:
+    if not shared:
         return 0.0, None
-    return len(shared) / len(mentee.themes), f"both chose {_and_list(t.lower() for t in shared)}"
+    return (len(shared) / len(mentee.themes),
+            explain and f"both chose {_and_list(t.lower() for t in shared)}" or None)
 
 
-def _goals(mentor: Person, mentee: Person, two_way: bool):
-    wanted = _words(mentee.learning_goals)
-    covered = wanted & _words(*mentor.specialisms, mentor.experience)
+def _goals(mentor: Person, mentee: Person, two_way: bool, explain: bool):
+    wanted = mentee.goal_words
+    covered = wanted & mentor.experience_words
     if not covered:
         return 0.0, None
     return (min(1.0, len(covered) / min(len(wanted), 3)),
-            f"mentor's experience covers {_and_list(sorted(covered)[:4])}")
+            explain and f"mentor's experience covers {_and_list(sorted(covered)[:4])}" or None)
 
 
-def _availability(mentor: Person, mentee: Person, two_way: bool):
-    common = _words(mentor.availability) & _words(mentee.availability)
+def _availability(mentor: Person, mentee: Person, two_way: bool, explain: bool):
+    common = mentor.availability_words & mentee.availability_words
     if not common:
         return 0.0, None
-    return 1.0, f"both free {_and_list(sorted(common)[:3])}"
+    return 1.0, explain and f"both free {_and_list(sorted(common)[:3])}" or None
 
 
-def _channel(mentor: Person, mentee: Person, two_way: bool):
-    if not _same(mentor.channel, mentee.channel):
+def _channel(mentor: Person, mentee: Person, two_way: bool, explain: bool):
+    if not _same_key(mentor, mentee, "channel"):
         return 0.0, None
-    return 1.0, f"both prefer {CHANNELS.get(mentee.channel, mentee.channel).lower()}"
+    return 1.0, explain and f"both prefer {CHANNELS.get(mentee.channel, mentee.channel).lower()}" \
+        or None
 
 
-def _leave(mentor: Person, mentee: Person, two_way: bool):
+def _leave(mentor: Person, mentee: Person, two_way: bool, explain: bool):
     if not mentor.had_leave or not mentor.leave_type:
         return 0.0, None
-    if _same(mentor.leave_type, mentee.leave_type):
-        return 1.0, f"mentor had {mentor.leave_type} leave"
-    return 0.5, f"mentor had {mentor.leave_type} leave (mentee: {mentee.leave_type or 'other'})"
+    if _same_key(mentor, mentee, "leave_type"):
+        return 1.0, explain and f"mentor had {mentor.leave_type} leave" or None
+    return 0.5, explain and (f"mentor had {mentor.leave_type} leave "
+                             f"(mentee: {mentee.leave_type or 'other'})") or None
 
 
-def _career(mentor: Person, mentee: Person, two_way: bool):
+def _career(mentor: Person, mentee: Person, two_way: bool, explain: bool):
     a, b = BAND_RANK.get(mentor.band), BAND_RANK.get(mentee.band)
     if a is None or b is None:
         return 0.0, None
     if two_way:
         return (1.0, "different career stages") if a != b else (0.0, None)
-    return (1.0, f"mentor further along ({mentor.band}, mentee {mentee.band})") if a > b \
-        else (0.0, None)
+    if a <= b:
+        return 0.0, None
+    return 1.0, explain and f"mentor further along ({mentor.band}, mentee {mentee.band})" \
+        or None
 
 
-def _different_staff_group(mentor: Person, mentee: Person, two_way: bool):
-    if not mentor.staff_group or not mentee.staff_group or _same(mentor.staff_group,
-                                                                 mentee.staff_group):
+def _different_staff_group(mentor: Person, mentee: Person, two_way: bool, explain: bool):
+    if not mentor.keys["staff_group"] or not mentee.keys["staff_group"] \
+            or _same_key(mentor, mentee, "staff_group"):
         return 0.0, None
     return 1.0, "different staff groups"
 
 
-def _different_organisation(mentor: Person, mentee: Person, two_way: bool):
-    if not mentor.organisation or not mentee.organisation or _same(mentor.organisation,
-                                                                   mentee.organisation):
+def _different_organisation(mentor: Person, mentee: Person, two_way: bool, explain: bool):
+    if not mentor.keys["organisation"] or not mentee.keys["organisation"] \
+            or _same_key(mentor, mentee, "organisation"):
         return 0.0, None
     return 1.0, "different organisations"
 
@@ -254,18 +288,25 @@ SCORERS = {"themes": _themes, "goals": _goals, "availability": _availability,
            "different_organisation": _different_organisation}
 
 
+@functools.lru_cache(maxsize=64)
+def _plan(weights: tuple[tuple[str, int], ...]):
+    """The criteria that count, heaviest first, and the sum of their weights."""
+    used = sorted(((n, w) for n, w in weights if w > 0 and n in SCORERS),
+                  key=lambda nw: (-nw[1], nw[0]))
+    return tuple((w, SCORERS[n]) for n, w in used), sum(w for _, w in used)
+
+
 def score(mentor: Person, mentee: Person, weights: dict[str, int],
-          two_way: bool = False) -> tuple[int, list[str]]:
+          two_way: bool = False, explain: bool = True) -> tuple[int, list[str]]:
     """(0..100, reasons): the weighted mean of the criteria, and in words each criterion
-    that counted, heaviest first. Criteria weighted 0 are neither scored nor explained."""
-    total = sum(w for w in weights.values() if w > 0)
+    that counted, heaviest first. Criteria weighted 0 are neither scored nor explained.
+    `explain=False` skips the words (the solver's inner loop)."""
+    criteria, total = _plan(tuple(sorted(weights.items())))
     if not total:
         return 0, []
     points, reasons = 0.0, []
-    for name, weight in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
-        if weight <= 0 or name not in SCORERS:
-            continue
-        fraction, reason = SCORERS[name](mentor, mentee, two_way)
+    for weight, scorer in criteria:
+        fraction, reason = scorer(mentor, mentee, two_way, explain)
         points += weight * fraction
         if reason:
             reasons.append(reason)
@@ -286,9 +327,10 @@ def exclusion(mentor: Person, mentee: Person,
         return "the same person"
     if not mentor.ready or not mentee.ready:
         return "not ready (accepted and trained)"
-    if _same(mentor.organisation, mentee.organisation) and _same(mentor.team, mentee.team):
+    if _same_key(mentor, mentee, "organisation") and _same_key(mentor, mentee, "team"):
         return "same organisation and team"
-    if _same(mentor.manager_email, mentee.email) or _same(mentee.manager_email, mentor.email):
+    if _same_key(mentor, mentee, "manager_email", "email") \
+            or _same_key(mentee, mentor, "manager_email", "email"):
         return "one manages the other"
     if (mentor.user_id, mentee.user_id) in paired or (mentee.user_id, mentor.user_id) in paired:
         return "paired before in this programme"
@@ -384,20 +426,20 @@ def _solve(places, mentees, weights, mode, paired, two_way) -> list[Pair]:
         by_mentor.setdefault(mentor.user_id, (mentor, column))
         column_of.append(by_mentor[mentor.user_id][1])
     big = 100 * min(len(places), len(mentees)) + 1 if mode == MOST_MATCHED else 0
-    candidates: dict[tuple[int, int], Pair] = {}
+    allowed: set[tuple[int, int]] = set()
     cost = np.zeros((len(mentees), len(places) + len(mentees)))
     for row, mentee in enumerate(mentees):
         for mentor, first_column in by_mentor.values():
             if exclusion(mentor, mentee, paired):
                 value = EXCLUDED_COST
             else:
-                pair = _pair(mentor, mentee, weights, two_way)
-                candidates[(row, first_column)] = pair
-                value = -(big + pair.score)
+                allowed.add((row, first_column))
+                value = -(big + score(mentor, mentee, weights, two_way, explain=False)[0])
             cost[row, first_column:first_column + mentor.places_left] = value
     rows, columns = linear_sum_assignment(cost)
-    return [candidates[(row, column_of[column])] for row, column in zip(rows, columns, strict=True)
-            if column < len(places) and (row, column_of[column]) in candidates]
+    return [_pair(places[column], mentees[row], weights, two_way)
+            for row, column in zip(rows, columns, strict=True)
+            if column < len(places) and (row, column_of[column]) in allowed]
 
 
 def _assignment(pairs, mode, mentors, min_places) -> Assignment:
@@ -419,16 +461,16 @@ def greedy(mentors: Sequence[Person], mentees: Sequence[Person], weights: dict[s
     `assign`; not optimal."""
     kept, mentors, mentees = _locked(mentors, mentees, locked_pairs, weights, two_way)
     left = {m.user_id: m.places_left for m in mentors}
-    allowed = [_pair(mentor, mentee, weights, two_way)
+    allowed = [(score(mentor, mentee, weights, two_way, explain=False)[0], mentor, mentee)
                for mentor, mentee in itertools.product(mentors, mentees)
                if left[mentor.user_id] > 0 and not exclusion(mentor, mentee, paired)]
-    allowed.sort(key=lambda p: (-p.score, p.mentor_id, p.mentee_id))
+    allowed.sort(key=lambda a: (-a[0], a[1].user_id, a[2].user_id))
     chosen, matched = list(kept), set()
-    for pair in allowed:
-        if left[pair.mentor_id] > 0 and pair.mentee_id not in matched:
-            chosen.append(pair)
-            left[pair.mentor_id] -= 1
-            matched.add(pair.mentee_id)
+    for _, mentor, mentee in allowed:
+        if left[mentor.user_id] > 0 and mentee.user_id not in matched:
+            chosen.append(_pair(mentor, mentee, weights, two_way))
+            left[mentor.user_id] -= 1
+            matched.add(mentee.user_id)
     return _assignment(chosen, "greedy", mentors, min_places)
 
 
