@@ -58,8 +58,8 @@ class PageObject:
         return {row.locator("dt").inner_text().strip(): row.locator("dd").inner_text().strip()
                 for row in rows.all()}
 
-    def table(self, name: str) -> list[dict[str, str]]:
-        table = self.main.get_by_role("table", name=name)
+    def table(self, name: str, exact: bool = False) -> list[dict[str, str]]:
+        table = self.main.get_by_role("table", name=name, exact=exact)
         headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
         return [dict(zip(headers, (c.strip() for c in row.locator("td").all_inner_texts()),
                          strict=False))

@@ -2,11 +2,11 @@
 per confirmed address when a cohort opens, and unsubscribing, all signed out."""
 import pytest
 
-from portal.blueprints.accounts.tokens import LinkProblem
 from portal.blueprints.programmes import services_alerts as alerts
 from portal.blueprints.programmes.models import Cohort, OpeningAlert
 from portal.db import db
 from portal.outbox import OutboxMessage
+from portal.signed_links import LinkProblem
 from tests.conftest import link_in
 from tests.programme_factories import make_rtw
 

@@ -20,11 +20,6 @@ from portal.taxonomy import Topic
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
-LINK_PROBLEMS = {
-    "expired": "This link has expired.",
-    "invalid": "This link is not valid. Check you copied the whole link from the email.",
-    "used": "This link has already been used.",
-}
 
 
 def _hash_method() -> str:
@@ -82,9 +77,11 @@ def verify(token):
     try:
         user = tokens.user_for_verify_token(token)
     except tokens.LinkProblem as problem:
-        return render_template("accounts/link_problem.html", kind="verify",
-                               message=LINK_PROBLEMS[problem.reason],
-                               form=EmailOnlyForm()), 400
+        return render_template(
+            "link_problem.html", problem=problem,
+            advice="Links to confirm an email address work for 3 days.",
+            retry_href=url_for("accounts.resend_verification"),
+            retry_text="Ask for a new confirmation link"), 400
     services.verify_email(user)
     flash("Your email address is confirmed. You can now log in.", "success")
     return redirect(url_for("accounts.login"), 303)
@@ -158,8 +155,11 @@ def reset(token):
     try:
         user = tokens.user_for_reset_token(token)
     except tokens.LinkProblem as problem:
-        return render_template("accounts/link_problem.html", kind="reset",
-                               message=LINK_PROBLEMS[problem.reason]), 400
+        return render_template(
+            "link_problem.html", problem=problem,
+            advice="Links to reset a password work once, for 1 hour.",
+            retry_href=url_for("accounts.forgot"),
+            retry_text="Ask for a new link to reset your password"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data, _hash_method())

@@ -59,7 +59,7 @@ class ApplicationForm(FlaskForm):
     leave_type = SelectField("Type of leave", choices=_choices(rules.LEAVE_TYPES, "Choose"),
                              validators=[Optional()])
     leave_starts = DateField("When your leave starts", validators=[Optional()],
-                             description="For example, 14 September 2027")
+                             description="The first day of your leave, even if it may still change")
     leave_months = IntegerField("How many months your leave will last", validators=[
         Optional(), NumberRange(min=1, max=60, message="Enter a number of months from 1 to 60")])
     leave_experience_on = DateField("When your own leave started", validators=[Optional()])

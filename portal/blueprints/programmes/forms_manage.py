@@ -346,12 +346,7 @@ class CohortSessionForm(SessionForm):
     groups = None
 
     def details(self) -> SessionDetails:
-        return SessionDetails(
-            title=self.title.data.strip(), description=(self.description.data or "").strip(),
-            facilitator=(self.facilitator.data or "").strip(), starts_at=self.starts_at(),
-            ends_at=self.ends_at(), capacity=self.capacity.data,
-            joining_link=(self.joining_link.data or "").strip(),
-            audience_value=audience.GROUPS, group_ids=[])
+        return self.details_for(audience.GROUPS, [])
 
 
 class SupervisionForm(CohortSessionForm):

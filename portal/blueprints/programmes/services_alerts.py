@@ -8,38 +8,25 @@ sign-up after unsubscribing gets a new nonce, so links sent before stop working.
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.blueprints.accounts.models import User
-from portal.blueprints.accounts.tokens import LinkProblem
 from portal.blueprints.programmes import notices
 from portal.blueprints.programmes.models import Cohort, OpeningAlert, Programme
 from portal.db import db, utcnow
+from portal.signed_links import LinkProblem, load, sign
 
 CONFIRM, UNSUBSCRIBE = "confirm", "unsubscribe"
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
-                                  salt=f"tandem-opening-alert-{purpose}")
-
-
 def make_token(alert: OpeningAlert, purpose: str) -> str:
-    return _serializer(purpose).dumps({"a": alert.id, "n": alert.nonce})
+    return sign(f"opening-alert-{purpose}", {"a": alert.id, "n": alert.nonce})
 
 
 def alert_for_token(token: str, purpose: str) -> OpeningAlert:
     """The alert a link names. Raises LinkProblem("expired" or "invalid"). Confirmation
     links last VERIFY_LINK_HOURS; unsubscribe links do not expire."""
     max_age = current_app.config["VERIFY_LINK_HOURS"] * 3600 if purpose == CONFIRM else None
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise LinkProblem("expired") from exc
-    except BadSignature as exc:
-        raise LinkProblem("invalid") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
-        raise LinkProblem("invalid")
+    data = load(f"opening-alert-{purpose}", token, "a", max_age)
     alert = OpeningAlert.get_or_none(OpeningAlert.id == data["a"])
     if alert is None or alert.nonce != data.get("n"):
         raise LinkProblem("invalid")

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from portal import permissions, ratelimit
 from portal.blueprints.accounts.models import User
-from portal.blueprints.accounts.tokens import LinkProblem
 from portal.blueprints.programmes import listing
 from portal.blueprints.programmes import services_alerts as alerts
 from portal.blueprints.programmes.forms import AlertForm
@@ -17,10 +16,7 @@ from portal.blueprints.programmes.models import Programme
 from portal.blueprints.programmes.views import bp
 from portal.forms import EmptyForm
 from portal.htmx import wants_fragment, with_flashes
-
-LINK_PROBLEMS = {"expired": "This link has expired",
-                 "invalid": "This link does not work",
-                 "used": "This link has already been used"}
+from portal.signed_links import LinkProblem
 
 
 def get_programme_or_404(slug: str) -> Programme:
@@ -78,8 +74,12 @@ def _count_sign_up(email: str) -> None:
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template("programmes/alerts_link_problem.html",
-                           message=LINK_PROBLEMS[problem.reason]), 400
+    return render_template(
+        "link_problem.html", problem=problem,
+        advice="Links to confirm an email address work for 3 days. A link stops working "
+               "once you sign up again after unsubscribing.",
+        retry_href=url_for("programmes.index"),
+        retry_text="Choose a programme and ask again to be told when it opens"), 400
 
 
 @bp.get("/alerts/confirm/<token>")

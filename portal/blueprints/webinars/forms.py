@@ -90,12 +90,15 @@ class SessionForm(FlaskForm):
             raise ValidationError("Choose at least one group, or another audience")
 
     def details(self) -> SessionDetails:
+        return self.details_for(self.audience.data, list(self.groups.data or []))
+
+    def details_for(self, audience_value: str, group_ids: list[int]) -> SessionDetails:
         return SessionDetails(
             title=self.title.data.strip(), description=(self.description.data or "").strip(),
             facilitator=(self.facilitator.data or "").strip(), starts_at=self.starts_at(),
             ends_at=self.ends_at(), capacity=self.capacity.data,
             joining_link=(self.joining_link.data or "").strip(),
-            audience_value=self.audience.data, group_ids=list(self.groups.data or []))
+            audience_value=audience_value, group_ids=group_ids)
 
 
 class SeriesForm(SessionForm):
