@@ -74,14 +74,27 @@ class Relationship(BaseModel):
         return self.mentee if user.id == self.mentor_id else self.mentor
 
     @classmethod
+    def with_people(cls):
+        """Relationships with both people (`rel.mentor`, `rel.mentee`) and the programme,
+        ordered by the mentor's then the mentee's name: one query."""
+        mentor, mentee = User.alias("mentor_user"), User.alias("mentee_user")
+        return (cls.select(cls, mentor, mentee, Programme)
+                .join(mentor, on=(cls.mentor == mentor.id)).switch(cls)
+                .join(mentee, on=(cls.mentee == mentee.id)).switch(cls)
+                .join(Programme).switch(cls)
+                .order_by(mentor.name, mentee.name, cls.id))
+
+    @classmethod
     def for_cohort(cls, cohort, statuses=LIVE):
         """The cohort's relationships in these statuses with both people, one query."""
-        mentor, mentee = User.alias("mentor_user"), User.alias("mentee_user")
-        return (cls.select(cls, mentor, mentee)
-                .join(mentor, on=(cls.mentor == mentor.id)).switch(cls)
-                .join(mentee, on=(cls.mentee == mentee.id))
-                .where(cls.cohort == cohort, cls.status.in_(list(statuses)))
-                .order_by(mentor.name, mentee.name, cls.id))
+        return cls.with_people().where(cls.cohort == cohort, cls.status.in_(list(statuses)))
+
+    @classmethod
+    def released_to(cls, user):
+        """The released matches this person has not started yet (the dashboard's cards),
+        with both people and the programme: one query."""
+        return cls.with_people().where((cls.mentor == user.id) | (cls.mentee == user.id),
+                                       cls.status == RELEASED)
 
 
 MODELS = [Relationship]

@@ -104,6 +104,21 @@ def run_matching(actor, cohort: Cohort, mode: str = matching.BEST_TOTAL) -> RunR
         return RunResult(_drafts(cohort), result, baseline)
 
 
+def set_weights(actor, programme: Programme, weights: dict[str, int]) -> Programme:
+    """Save the programme's matching weights (each 0 or more; 0 turns a criterion off).
+    Only known criteria are kept; the audit row holds the weights before and after."""
+    chosen = {name: max(0, int(weights[name])) for name in matching.DEFAULT_WEIGHTS
+              if name in weights}
+    with db.atomic():
+        before = matching.weights_for(programme)
+        Programme.update(matching_weights=json.dumps(chosen), updated_at=utcnow()).where(
+            Programme.id == programme.id).execute()
+        programme.matching_weights = json.dumps(chosen)
+        AuditEntry.record(actor, "matching.weights", programme, before,
+                          matching.weights_for(programme))
+    return programme
+
+
 def _pool_person(people: list[matching.Person], user_id: int, role: str) -> matching.Person:
     for person in people:
         if person.user_id == user_id:
