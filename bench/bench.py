@@ -7,10 +7,15 @@ SQL statements one rendering of the page issues (counted through the Flask test 
 peewee's query log). Log-ins are real POSTs to /accounts/login with the form's CSRF token.
 
     .venv/bin/python bench/bench.py [--duration 5] [--connections 20] [--only /dashboard]
+    .venv/bin/python bench/bench.py --matching-only
+
+It also times whole-cohort matching (the pure functions, no database) on a generated cohort
+of 200 mentors with two places each and 400 mentees, in both modes and the greedy pass.
 """
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -24,6 +29,8 @@ from html.parser import HTMLParser
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
+
+from portal.blueprints.programmes import matching
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -273,6 +280,50 @@ def _errors(result: dict) -> str:
     return str(result["status_errors"] + result["socket_errors"])
 
 
+def generated_cohort(mentors=200, mentees=400, capacity=2, seed=13):
+    """A cohort like a large Return to Work round: a few trusts and teams, some line
+    managers among the mentors, themes, goals, availability, channels and leave types."""
+    rng = random.Random(seed)
+    themes = ["Resilience", "Returning to work", "Career development", "Work-life balance",
+              "Managing change", "Rebuilding networks", "Identity after a life change"]
+    words = ["budgets", "rotas", "coaching", "leadership", "finance", "research", "teaching",
+             "audit", "governance", "wellbeing", "projects", "recruitment"]
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "mornings", "evenings"]
+    bands = ["Band 5", "Band 6", "Band 7", "Band 8a", "Band 8b", "Band 8c"]
+
+    def person(user_id, role):
+        return matching.Person(
+            user_id=user_id, name=f"{role} {user_id}", email=f"p{user_id}@example.org",
+            organisation=f"Trust {rng.randrange(8)}", team=f"Team {rng.randrange(5)}",
+            manager_email=f"p{rng.randrange(mentors)}@example.org" if rng.random() < 0.2
+            else "", staff_group=rng.choice(["Nursing", "AHP", "Admin", "Medical"]),
+            band=rng.choice(bands[2:] if role == "mentor" else bands[:4]),
+            specialisms=tuple(rng.sample(words, 3)), experience=" ".join(rng.sample(words, 4)),
+            themes=frozenset(rng.sample(themes, rng.randint(1, 3))),
+            learning_goals=" ".join(rng.sample(words, 3)),
+            availability=" ".join(rng.sample(days, 3)),
+            channel=rng.choice(["video", "telephone", "in_person"]),
+            leave_type=rng.choice(["maternity", "paternity", "adoption", "carers"]),
+            had_leave=role == "mentor", capacity=capacity)
+
+    return ([person(i, "mentor") for i in range(mentors)],
+            [person(mentors + i, "mentee") for i in range(mentees)])
+
+
+def bench_matching() -> None:
+    mentors, mentees = generated_cohort()
+    weights = dict(matching.DEFAULT_WEIGHTS)
+    for label, run in (("best total", lambda: matching.assign(mentors, mentees, weights)),
+                       ("most matched", lambda: matching.assign(
+                           mentors, mentees, weights, matching.MOST_MATCHED)),
+                       ("greedy", lambda: matching.greedy(mentors, mentees, weights))):
+        started = time.perf_counter()
+        result = run()
+        seconds = time.perf_counter() - started
+        print(f"matching 200 mentors x 2 places, 400 mentees, {label}: {seconds:.2f} s "
+              f"({result.matched} matched, total score {result.total_score})", flush=True)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
@@ -280,11 +331,16 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", action="append", help="measure only this path (repeatable)")
+    parser.add_argument("--matching-only", action="store_true",
+                        help="time whole-cohort matching only (no servers)")
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    bench_matching()
+    if args.matching_only:
+        return
     if not shutil.which("wrk"):
         raise SystemExit("bench: wrk is not installed (apt-get install wrk)")
     pages = [p for p in PAGES if not args.only or p.path in args.only]

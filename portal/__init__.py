@@ -34,6 +34,7 @@ VIEW_MODULES = [
     "portal.blueprints.programmes.views",
     "portal.blueprints.programmes.views_manage",
     "portal.blueprints.programmes.views_review",
+    "portal.blueprints.programmes.views_matching",
     "portal.blueprints.programmes.views_public",
     "portal.blueprints.programmes.views_apply",
 ]

@@ -17,6 +17,7 @@ from portal.blueprints.library.models import (
     ResourceFile,
     ResourceTopic,
 )
+from portal.blueprints.mentoring.models import MODELS as MENTORING_MODELS
 from portal.blueprints.programmes.models import MODELS as PROGRAMME_MODELS
 from portal.blueprints.webinars.models import (
     WebinarBooking,
@@ -66,6 +67,7 @@ ALL_MODELS = [
     WebinarResource,
     *BOARD_MODELS,
     *PROGRAMME_MODELS,
+    *MENTORING_MODELS,
 ]
 
 

@@ -256,3 +256,80 @@ class ReviewApplicationPage(PageObject):
             self.check_accessibility()
             return self
         return ReviewApplicationPage(self.page, self.axe, heading=heading)
+
+
+# Coordinators: matching ------------------------------------------------------------------------
+
+class MatchingPage(PageObject):
+    """The cohort's matching board. Each action answers in place with JavaScript (the
+    board, or one row) and with a new page without; either way the message lands in the
+    page's status region."""
+
+    heading = "Matching"
+
+    def drafts(self) -> list[dict[str, str]]:
+        return self.table("Draft matches", exact=True)
+
+    def draft_row(self, mentor: str, mentee: str) -> Locator:
+        return self.main.locator("#draft-rows tr").filter(has_text=mentor).filter(
+            has_text=mentee)
+
+    def _act(self, click, path: str, message: str) -> "MatchingPage":
+        with self.page.expect_response(lambda r: r.request.method == "POST"
+                                       and r.url.split("?")[0].endswith(path)):
+            click()
+        self.expect_message(message)
+        if self.scripts_running():
+            self.check_accessibility()
+            return self
+        return MatchingPage(self.page, self.axe)
+
+    def run(self, mode: str, message: str) -> "MatchingPage":
+        self.main.get_by_label(mode, exact=True).check()
+        button = self.main.get_by_role("button", name=re.compile(r"^(Re-r|R)un matching$"))
+        return self._act(button.click, "/matching/run", message)
+
+    def swap(self, first: str, second: str, message: str) -> "MatchingPage":
+        self.choose("First match", first)
+        self.choose("Second match", second)
+        return self._act(lambda: self.press("Swap mentees"), "/matching/swap", message)
+
+    def lock(self, mentor: str, mentee: str, message: str) -> "MatchingPage":
+        button = self.main.get_by_role("button", name=f"Lock {mentor} with {mentee}",
+                                       exact=True)
+        return self._act(button.click, "/lock", message)
+
+    def open_suggestions(self, mentee: str) -> "SuggestionsPage":
+        self.main.get_by_role("table", name="Mentees", exact=True).get_by_role(
+            "link", name=re.compile(f"^{re.escape(mentee)}")).click()
+        return SuggestionsPage(self.page, self.axe, heading=f"Suggestions for {mentee}")
+
+    def release(self, message: str) -> "MatchingPage":
+        """The confirm step swaps into the board with JavaScript, or is a page without."""
+        self.follow("Release the draft matches")
+        if self.scripts_running():
+            expect(self.main.locator("#release-confirm")).to_be_visible()
+            self.check_accessibility()
+            confirm = self
+        else:
+            confirm = PageObject(self.page, self.axe, heading="Release the draft matches")
+        return self._act(lambda: confirm.press("Yes, release and email everyone"),
+                         "/matching/release", message)
+
+
+class SuggestionsPage(PageObject):
+    def suggestions(self) -> list[dict[str, str]]:
+        return self.table("Suggested mentors", exact=True)
+
+    def compare(self, first: str, second: str) -> "SuggestionsPage":
+        heading = self.main.get_by_role("heading", level=1).inner_text()
+        self.choose("First mentor", first)
+        self.choose("Second mentor", second)
+        self.press("Compare")
+        page = SuggestionsPage(self.page, self.axe, heading=heading)
+        expect(page.main.get_by_role("table", name="Side by side")).to_be_visible()
+        return page
+
+    def back_to_matching(self) -> MatchingPage:
+        self.page.get_by_role("link", name="Matching", exact=True).click()
+        return MatchingPage(self.page, self.axe)

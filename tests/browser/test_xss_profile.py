@@ -46,7 +46,7 @@ ARTICLE_TITLE = "Planning your handover"
 # The edit form's fields as the profile service names them (the free-text ones in FIELDS'
 # order, then the ones chosen from a list).
 PROFILE_FIELDS = ("name", "organisation", "job_title", "bio", "specialisms")
-CHOSEN_FIELDS = ("staff_group", "pay_band", "region")
+CHOSEN_FIELDS = ("staff_group", "pay_band", "region", "team", "manager_email")
 
 # Anything on the page that the app never writes itself, so a payload must have made it.
 FOREIGN_MARKUP = """

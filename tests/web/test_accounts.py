@@ -238,6 +238,7 @@ def test_profile_edit_saves_and_shows_every_field(client, make_user, login, csrf
     topic_ids = [box["value"] for box in form.soup.select("input[name=topics]")][:2]
     response = client.post("/accounts/profile/edit", data={
         "name": "Priya Patel", "organisation": "Leeds Teaching Hospitals",
+        "team": "Ward 12", "manager_email": " Lead.Nurse@Example.org ",
         "job_title": "Ward sister", "staff_group": "Nursing and midwifery",
         "pay_band": "Band 7", "region": "North East and Yorkshire",
         "bio": "Twenty years on the wards.", "specialisms": "rostering, coaching",
@@ -248,6 +249,8 @@ def test_profile_edit_saves_and_shows_every_field(client, make_user, login, csrf
                        strict=True))
     assert details["Name"] == "Priya Patel"
     assert details["Pay band"] == "Band 7"
+    assert details["Team or department"] == "Ward 12"
+    assert details["Line manager's email address"] == "lead.nurse@example.org"
     assert details["Specialisms"] == "rostering, coaching"
     assert details["Topics of interest"] == "Handover and succession planning, " \
                                             "Staying connected during leave"
@@ -257,10 +260,11 @@ def test_profile_edit_with_bad_input_keeps_what_was_typed(client, make_user, log
     login(make_user())
     response = client.post("/accounts/profile/edit", data={
         "name": "", "organisation": "Kept organisation", "bio": "x" * 1001,
-        "staff_group": "Not a real group", "csrf_token": csrf_token})
+        "staff_group": "Not a real group", "manager_email": "not an address",
+        "csrf_token": csrf_token})
     page = Page(response)
     assert response.status_code == 422
-    assert set(page.field_errors()) == {"name", "bio", "staff_group"}
+    assert set(page.field_errors()) == {"name", "bio", "staff_group", "manager_email"}
     assert page.value("organisation") == "Kept organisation"
 
 

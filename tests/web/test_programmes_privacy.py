@@ -7,10 +7,13 @@ parameter from PARAMS, and fetches it, with and without htmx, as the applicant, 
 member, staff who do not coordinate the programme, and the coordinator. A route with a
 parameter it cannot fill is skipped and listed (run with -s to see what was walked).
 """
+import datetime as dt
+
 import pytest
 from flask import url_for
 
 from portal.blueprints.accounts.models import User
+from portal.blueprints.mentoring.models import RELEASED, Relationship
 from portal.blueprints.programmes import services, services_alerts
 from portal.blueprints.programmes import services_applications as apps
 from portal.blueprints.programmes.models import (
@@ -19,7 +22,7 @@ from portal.blueprints.programmes.models import (
     EqualityAnswer,
     OpeningAlert,
 )
-from portal.db import db
+from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
 from tests.programme_factories import make_rtw, submitted
 
@@ -52,9 +55,15 @@ def world(app, make_user):
         apps.start_review(coordinator, application)
         apps.accept(coordinator, application, note="See you at training")
         alert = services_alerts.sign_up("alerts@example.org", programme)
+        # A released match of the applicant's, so the participant's pages are walked too.
+        match = Relationship.create(
+            programme=programme, cohort=cohort, mentor=people["member"].id,
+            mentee=people["applicant"].id, mentee_application=application, status=RELEASED,
+            reasons='["both chose resilience"]', released_at=utcnow(),
+            respond_by=utcnow() + dt.timedelta(days=7))
         params = {"programme_id": programme.id, "cohort_id": cohort.id,
                   "application_id": application.id, "slug": programme.slug,
-                  "role": MENTEE, "person_id": coordinator.id,
+                  "role": MENTEE, "person_id": coordinator.id, "relationship_id": match.id,
                   "token": services_alerts.make_token(alert, services_alerts.CONFIRM)}
     return people, params
 
@@ -91,7 +100,9 @@ def test_equality_answers_and_notes_appear_only_on_the_coordinators_views(
     print("Skipped:", *[f"  {s}" for s in skipped or ["none"]], sep="\n")
     assert {e for e, _ in walked} >= {
         "programmes.manage", "programmes.setup", "programmes.cohort", "programmes.review",
-        "programmes.review_csv", "programmes.review_application", "programmes.training"}
+        "programmes.review_csv", "programmes.review_application", "programmes.training",
+        "programmes.cohort_matching", "programmes.confirm_release", "programmes.suggestions",
+        "programmes.matching_weights", "programmes.match", "programmes.decline_match"}
 
     seen = {}
     for who, person in people.items():

@@ -19,6 +19,7 @@ def planted(field: str) -> str:
 
 
 PROFILE = {"name": planted("name"), "organisation": planted("organisation"),
+           "team": planted("team"), "manager_email": "",
            "job_title": planted("job title"), "staff_group": "", "pay_band": "", "region": "",
            "bio": planted("bio"), "specialisms": planted("specialism")}
 PAGES = ["/", "/dashboard", "/accounts/profile", "/accounts/profile/edit", "/staff/",

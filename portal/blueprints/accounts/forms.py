@@ -87,6 +87,16 @@ class ProfileForm(FlaskForm):
         Length(max=120, message="Name must be 120 characters or fewer")])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=160)],
                                description="For example, the trust or board you work for")
+    team = StringField("Team or department", validators=[Optional(), Length(max=160)],
+                       description="Mentoring programmes use it so that you are not paired "
+                                   "with someone from your own team")
+    manager_email = EmailField("Your line manager's email address", validators=[
+        Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk",
+              check_deliverability=False)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description="So that you are never paired with your manager, or with someone you "
+                    "manage")
     job_title = StringField("Job title", validators=[Optional(), Length(max=160)])
     staff_group = SelectField("Staff group", choices=_choices(STAFF_GROUPS),
                               validators=[Optional()])

@@ -46,6 +46,10 @@ class User(UserMixin, BaseModel):
     suspended_until = DateTimeField(null=True)
     suspension_reason = TextField(default="")
     organisation = CharField(max_length=160, default="")
+    # Matching never pairs people in the same organisation and team, or a person with the
+    # one who manages them (manager_email is the manager's address, lower-cased).
+    team = CharField(max_length=160, default="")
+    manager_email = CharField(max_length=254, default="")
     job_title = CharField(max_length=160, default="")
     staff_group = CharField(max_length=80, default="")
     pay_band = CharField(max_length=40, default="")

@@ -104,13 +104,15 @@ def set_password(user: User, password: str, hash_method: str,
                                     link=absolute_url("accounts.forgot")))
 
 
-PROFILE_FIELDS = ("name", "organisation", "job_title", "staff_group", "pay_band", "region",
-                  "bio", "specialisms")
+PROFILE_FIELDS = ("name", "organisation", "team", "manager_email", "job_title", "staff_group",
+                  "pay_band", "region", "bio", "specialisms")
 
 
 def update_profile(user: User, values: dict, topic_ids: list[int]) -> None:
     with db.atomic():
-        User.update({getattr(User, f): (values[f] or "").strip() for f in PROFILE_FIELDS}
+        cleaned = {f: (values[f] or "").strip() for f in PROFILE_FIELDS}
+        cleaned["manager_email"] = User.normalise_email(cleaned["manager_email"])
+        User.update({getattr(User, f): v for f, v in cleaned.items()}
                     ).where(User.id == user.id).execute()
         UserTopic.delete().where(UserTopic.user == user).execute()
         if topic_ids:

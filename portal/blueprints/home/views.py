@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from peewee import PeeweeException
 
 from portal.blueprints.hub.models import Article
+from portal.blueprints.mentoring.models import Relationship
 from portal.blueprints.programmes import listing
 from portal.blueprints.programmes import services_pay_it_forward as pay_it_forward
 from portal.blueprints.programmes.models import Application
@@ -28,7 +29,8 @@ def dashboard():
     applications = list(Application.of_applicant(current_user))
     return render_template(
         "home/dashboard.html", groups=list(groups), topics=topics,
-        applications=applications, invitations=pay_it_forward.invitations_for(applications),
+        applications=applications, matches=list(Relationship.released_to(current_user)),
+        invitations=pay_it_forward.invitations_for(applications),
         for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
         bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
         recent=list(Article.listed_for(current_user)

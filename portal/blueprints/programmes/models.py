@@ -96,6 +96,10 @@ class Programme(BaseModel):
     fee_pence = IntegerField(default=0)
     fee_wording = TextField(default="")  # for people whose organisation cannot fund it
     checkin_weeks = IntegerField(null=True)  # used by the pair's space
+    # Matching: JSON {criterion: weight} over matching.DEFAULT_WEIGHTS ("" = the defaults),
+    # and how many days people have to decline a released match (None = 7).
+    matching_weights = TextField(default="")
+    decline_days = IntegerField(null=True)
     inactivity_days = IntegerField(null=True)
     published = BooleanField(default=False, index=True)
     # An open programme has no cohorts, so it holds the groups itself.

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.blueprints.accounts.models import STAFF_GROUPS, User
-from portal.blueprints.programmes import phases, rules, services, services_webinars
+from portal.blueprints.programmes import matching, phases, rules, services, services_webinars
 from portal.blueprints.programmes.forms_manage import (
     CohortForm,
     CoordinatorForm,
@@ -118,7 +118,8 @@ def setup(programme_id):
         commitments_of={r.key: [c.text for c in r.commitment_rows()] for r in roles},
         coordinators=list(programme.coordinators()), cohorts=list(programme.cohort_list()),
         kinds=KINDS, relationships=RELATIONSHIPS, phase_labels=phases.LABELS,
-        coordinator_form=CoordinatorForm(), empty_form=EmptyForm())
+        coordinator_form=CoordinatorForm(), empty_form=EmptyForm(),
+        weights=matching.weights_for(programme), criteria=matching.CRITERIA)
 
 
 @bp.post("/manage/<int:programme_id>/publish")
