@@ -199,8 +199,10 @@ class EditProfilePage(PageObject):
     heading = "Edit your profile"
 
     def save(self, *, organisation: str, job_title: str, staff_group: str, bio: str,
-             topics: list[str]) -> ProfilePage:
+             topics: list[str], team: str = "", manager_email: str = "") -> ProfilePage:
         self.fill("Organisation", organisation)
+        self.fill("Team or department", team)
+        self.fill("Your line manager's email address", manager_email)
         self.fill("Job title", job_title)
         self.choose("Staff group", staff_group)
         self.fill("About you", bio)

@@ -42,12 +42,15 @@ def test_register_confirm_edit_profile_and_reset_password(page, axe, live_server
     edit = dashboard.your_profile().edit()
     profile = edit.save(organisation="Leeds Teaching Hospitals", job_title="Ward sister",
                         staff_group="Nursing and midwifery",
-                        bio="Twenty years on surgical wards.", topics=[topic])
+                        bio="Twenty years on surgical wards.", topics=[topic],
+                        team="Ward 12", manager_email="Mara.Matron@Example.NHS.uk")
     profile.expect_message("Your profile has been saved.")
     assert profile.summary_list() == {
         "Name": NAME,
         "Email address": EMAIL,
         "Organisation": "Leeds Teaching Hospitals",
+        "Team or department": "Ward 12",
+        "Line manager's email address": "mara.matron@example.nhs.uk",
         "Job title": "Ward sister",
         "Staff group": "Nursing and midwifery",
         "Pay band": "Not given",

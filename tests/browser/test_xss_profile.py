@@ -40,13 +40,14 @@ PAYLOADS = (Path(__file__).resolve().parents[1] / "data" / "xss_payloads.txt").r
     encoding="utf-8").splitlines()
 # The profile's free-text fields, by label, with the longest value each accepts.
 FIELDS = {"Full name": 120, "Organisation": 160, "Job title": 160, "About you": 1000,
-          "Specialisms": 500}
+          "Specialisms": 500, "Team or department": 160}
 THREAD_TITLE = "Introductions"
 ARTICLE_TITLE = "Planning your handover"
 # The edit form's fields as the profile service names them (the free-text ones in FIELDS'
 # order, then the ones chosen from a list).
-PROFILE_FIELDS = ("name", "organisation", "job_title", "bio", "specialisms")
-CHOSEN_FIELDS = ("staff_group", "pay_band", "region", "team", "manager_email")
+PROFILE_FIELDS = ("name", "organisation", "job_title", "bio", "specialisms", "team")
+# The manager's email must be an email address: no payload gets through its check.
+CHOSEN_FIELDS = ("staff_group", "pay_band", "region", "manager_email")
 
 # Anything on the page that the app never writes itself, so a payload must have made it.
 FOREIGN_MARKUP = """
@@ -196,7 +197,8 @@ def check_every_page(page: Page, axe, setting: dict, typed: dict[str, str]) -> N
     profile.expect_message("Your profile has been saved.")
     expect_page_clean(profile, name)
     expect_as_text(summary_value(profile, "Name"), name)
-    for label in ("Organisation", "Job title", "About you", "Specialisms"):
+    for label in ("Organisation", "Team or department", "Job title", "About you",
+                  "Specialisms"):
         expect_as_text(summary_value(profile, label), seen[label])
 
     expect_page_clean(HomePage.open(page, axe), name)
