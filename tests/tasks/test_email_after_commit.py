@@ -36,14 +36,20 @@ def reset_request(app, make_user):
     return lambda: account_services.request_password_reset(RECIPIENT)
 
 
+def first_post(staff, author, body="Hi all"):
+    """A thread on a new board for everyone signed in; call with a connection open."""
+    board = board_services.save_board(User.get_by_id(staff.id), None, name="General",
+                                      description="", audience_value="signed_in",
+                                      group_ids=[], position=0)
+    return board_services.start_thread(User.get_by_id(author.id), Board.get_by_id(board.id),
+                                       "Hello", body)
+
+
 def moderator_warning(app, make_user):
     author = make_user(email=RECIPIENT)
     moderator = make_user(role="moderator")
     with app.app_context(), db.connection_context():
-        board = board_services.save_board(User.get_by_id(moderator.id), None, name="General",
-                                          description="", audience_value="signed_in",
-                                          group_ids=[], position=0)
-        post = board_services.start_thread(User.get_by_id(author.id), board, "Hello", "Hi")
+        post = first_post(moderator, author)
     return lambda: moderation.warn(User.get_by_id(moderator.id),
                                    moderation.load_item(POST, post.id), "Please be kind.")
 
@@ -58,12 +64,8 @@ def board_reply(app, make_user):
     author = make_user(email=RECIPIENT)
     replier = make_user()
     with app.app_context(), db.connection_context():
-        board = board_services.save_board(User.get_by_id(make_user(role="staff").id), None,
-                                          name="General", description="",
-                                          audience_value="signed_in", group_ids=[],
-                                          position=0)
-        thread = board_services.start_thread(User.get_by_id(author.id), board, "Help",
-                                             "How do you plan a handover?").thread_id
+        thread = first_post(make_user(role="staff"), author,
+                            "How do you plan a handover?").thread_id
     return lambda: board_services.reply(User.get_by_id(replier.id),
                                         Thread.get_by_id(thread), "Start a month early.")
 
@@ -149,11 +151,7 @@ def test_the_board_post_emails_wait_for_the_outer_transaction(app, make_user, sm
     mentioned = make_user(email=RECIPIENT, name="Mira Mentioned")
     author, moderator = make_user(), make_user(role="moderator")
     with app.test_request_context(), db.connection_context():
-        board = board_services.save_board(User.get_by_id(moderator.id), None, name="General",
-                                          description="", audience_value="signed_in",
-                                          group_ids=[], position=0)
-        post = board_services.start_thread(User.get_by_id(author.id),
-                                           Board.get_by_id(board.id), "Hello", "Hi all")
+        post = first_post(moderator, author)
         item = moderation.load_item(POST, post.id)
         with pytest.raises(Rollback), db.atomic():
             moderation.edit(User.get_by_id(moderator.id), item, "Hi @Mira Mentioned", "tag")
@@ -174,11 +172,7 @@ def test_no_job_is_queued_before_the_transaction_commits(app, make_user, monkeyp
     huey.flush()
     author, moderator = make_user(), make_user(role="moderator")
     with app.test_request_context(), db.connection_context():
-        board = board_services.save_board(User.get_by_id(moderator.id), None, name="General",
-                                          description="", audience_value="signed_in",
-                                          group_ids=[], position=0)
-        post = board_services.start_thread(User.get_by_id(author.id),
-                                           Board.get_by_id(board.id), "Hello", "Hi all")
+        post = first_post(moderator, author)
         huey.flush()
         with db.atomic():
             moderation.edit(User.get_by_id(moderator.id), moderation.load_item(POST, post.id),
