@@ -24,7 +24,7 @@ from portal.db import BaseModel, utcnow
 from portal.groups import GroupMembership
 from portal.permissions import STAFF_ROLES, is_moderator
 
-VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"  # Post.status; held/hidden: issue 7
+VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"  # Post.status: held waits for approval, hidden was removed by a moderator
 WATCHING, NORMAL, MUTED = "watching", "normal", "muted"
 WATCH_LEVELS = {
     WATCHING: ("Watching", "Tell me about every new post"),

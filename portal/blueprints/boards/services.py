@@ -181,7 +181,7 @@ def _notify(post: Post, thread: Thread, board: Board, author, mentioned: list, k
     """Notifications for the people mentioned and the watchers, among those who can see
     the board; each marked for email if their preferences ask for it."""
     if post.status != VISIBLE:
-        return  # held posts notify when a moderator lets them through (issue 7)
+        return  # a held post notifies when a moderator approves it, a hidden one never
     levels = _levels(thread, board)
     mentioned_ids = {p.id for p in mentioned if levels.get(p.id, NORMAL) != MUTED}
     watching = {uid for uid, level in levels.items() if level == WATCHING} if watchers else set()
