@@ -24,7 +24,8 @@ from portal.db import BaseModel, utcnow
 from portal.groups import GroupMembership
 from portal.permissions import STAFF_ROLES, is_moderator
 
-VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"  # Post.status: held waits for approval, hidden was removed by a moderator
+# Post.status: a held post waits for a moderator's approval; a hidden one was taken down.
+VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"
 WATCHING, NORMAL, MUTED = "watching", "normal", "muted"
 WATCH_LEVELS = {
     WATCHING: ("Watching", "Tell me about every new post"),
