@@ -37,6 +37,7 @@ VIEW_MODULES = [
     "portal.blueprints.programmes.views_matching",
     "portal.blueprints.programmes.views_public",
     "portal.blueprints.programmes.views_apply",
+    "portal.blueprints.mentoring.views",
 ]
 
 

@@ -10,6 +10,8 @@ MESSAGES = {
           "If you think you should, ask your programme team."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That action is not allowed here", "Go back and try again from the page."),
+    409: ("That can no longer be changed",
+          "It has ended or moved on since you opened the page. Go back and reload it."),
     413: ("That file is too large", "Choose a smaller file and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),

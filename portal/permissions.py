@@ -183,6 +183,31 @@ def can_change_application(user, application) -> bool:
     return _signed_in(user) and application.applicant_id == user.id
 
 
+def can_view_pair(user, rel) -> bool:
+    """The pair's space (agreement, sessions, shared notes, goals, workbook): its two people,
+    once the match is released, and afterwards as their record."""
+    return (_signed_in(user) and rel.involves(user)
+            and rel.status in ("released", "active", "closed"))
+
+
+def can_work_in_pair(user, rel) -> bool:
+    """Write in the pair's space: its two people while the relationship is open."""
+    return _signed_in(user) and rel.involves(user) and rel.status in ("released", "active")
+
+
+def can_oversee_pairs(user, programme) -> bool:
+    """The pairs' dates, counts and status (never their words): the programme's named
+    coordinators. Admins are not included: pairs' spaces are private, and an admin who
+    looks after a programme is named as its coordinator."""
+    return is_coordinator(user, programme)
+
+
+def can_close_pair(user, rel) -> bool:
+    """End an open relationship, with a reason: either person, or a coordinator."""
+    return rel.status in ("released", "active") and (
+        (_signed_in(user) and rel.involves(user)) or is_coordinator(user, rel.programme))
+
+
 def require(rule, user, *objects) -> None:
     """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
     the rule itself, never its name, so a misspelt or renamed rule fails at import."""
@@ -190,6 +215,15 @@ def require(rule, user, *objects) -> None:
         raise TypeError(f"require() takes a rule from portal.permissions, not {rule!r}")
     if not rule(user, *objects):
         abort(403)
+
+
+def reveal(rule, user, *objects) -> None:
+    """Like require(), for private things whose existence must not be confirmed: 404 unless
+    `rule(user, *objects)` holds."""
+    if not callable(rule):
+        raise TypeError(f"reveal() takes a rule from portal.permissions, not {rule!r}")
+    if not rule(user, *objects):
+        abort(404)
 
 
 RULES = {name: fn for name, fn in globals().items()

@@ -5,7 +5,7 @@ import datetime as dt
 from portal.blueprints.programmes import services
 from portal.blueprints.programmes import services_applications as applications
 from portal.blueprints.programmes.models import MENTEE, MENTOR
-from portal.blueprints.programmes.rules import add_months
+from portal.dates import add_months
 
 LEAVE_TYPES = ["maternity", "paternity", "adoption", "carers", "fostering"]
 RTW_ROLES = [

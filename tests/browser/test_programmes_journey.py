@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from portal import audience
 from portal.blueprints.programmes.models import Cohort
-from portal.blueprints.programmes.rules import add_months
+from portal.dates import add_months
 from portal.db import db
 from portal.outbox import OutboxMessage
 from tests.browser.pages import DashboardPage, LoginPage, PageObject, RegisterPage

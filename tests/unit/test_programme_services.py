@@ -29,8 +29,8 @@ from portal.blueprints.programmes.models import (
     EqualityAnswer,
     Programme,
 )
-from portal.blueprints.programmes.rules import add_months
 from portal.blueprints.webinars.models import WebinarBooking, WebinarSession
+from portal.dates import add_months
 from portal.db import db, utcnow
 from portal.groups import Group, GroupMembership
 from portal.outbox import OutboxMessage

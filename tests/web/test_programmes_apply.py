@@ -13,7 +13,7 @@ from portal.blueprints.programmes.models import (
     EqualityAnswer,
     ProgrammeCoordinator,
 )
-from portal.blueprints.programmes.rules import add_months
+from portal.dates import add_months
 from portal.db import db
 from tests.pages import Page
 from tests.programme_factories import make_rtw, submitted

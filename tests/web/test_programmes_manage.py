@@ -16,8 +16,8 @@ from portal.blueprints.programmes.models import (
     Programme,
     ProgrammeCoordinator,
 )
-from portal.blueprints.programmes.rules import add_months
 from portal.blueprints.webinars.models import WebinarSession
+from portal.dates import add_months
 from portal.db import db
 from tests.pages import Page
 

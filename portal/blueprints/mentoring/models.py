@@ -13,6 +13,7 @@ import json
 from peewee import (
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -51,6 +52,20 @@ class Relationship(BaseModel):
                                   on_delete="SET NULL")
     decline_reason = TextField(default="")
     declined_at = DateTimeField(null=True)
+    started_at = DateTimeField(null=True)  # both confirmed the agreement: active
+    ends_on = DateField(null=True)  # the cohort's mentoring end, or released + programme length
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, backref="closed_relationships",
+                                on_delete="SET NULL")
+    close_reason = TextField(default="")
+    # Leave (programmes with leave rules): copied from the mentee's application, editable.
+    leave_starts = DateField(null=True)
+    leave_returns = DateField(null=True)
+    keep_in_touch = BooleanField(default=False)  # the mentee wants contact during leave
+    return_prompted_at = DateTimeField(null=True)  # "book a session before you return" sent
+    last_session_on = DateField(null=True)  # the latest held session: kept by the services
+    nudged_at = DateTimeField(null=True)  # the latest inactivity nudge
+    end_offered_at = DateTimeField(null=True)  # "your end date has come: close?" sent
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -73,6 +88,14 @@ class Relationship(BaseModel):
     def partner_of(self, user):
         return self.mentee if user.id == self.mentor_id else self.mentor
 
+    def role_of(self, user) -> str:
+        return "mentor" if user.id == self.mentor_id else "mentee"
+
+    @property
+    def is_open(self) -> bool:
+        """The pair can still work in the space: released or active, not ended."""
+        return self.status in STARTED
+
     @classmethod
     def with_people(cls):
         """Relationships with both people (`rel.mentor`, `rel.mentee`) and the programme,
@@ -90,6 +113,15 @@ class Relationship(BaseModel):
         return cls.with_people().where(cls.cohort == cohort, cls.status.in_(list(statuses)))
 
     @classmethod
+    def of_person(cls, user):
+        """This person's relationships once released (open first, then ended), with both
+        people and the programme: one query."""
+        return (cls.with_people()
+                .where((cls.mentor == user.id) | (cls.mentee == user.id),
+                       cls.status.in_([RELEASED, ACTIVE, CLOSED]))
+                .order_by(cls.status == CLOSED, cls.released_at.desc(), cls.id.desc()))
+
+    @classmethod
     def released_to(cls, user):
         """The released matches this person has not started yet (the dashboard's cards),
         with both people and the programme: one query."""
@@ -97,4 +129,127 @@ class Relationship(BaseModel):
                                        cls.status == RELEASED)
 
 
-MODELS = [Relationship]
+
+class Agreement(BaseModel):
+    """What the pair agree before they start. One row per relationship; any change bumps the
+    version and clears both confirmations, so each person confirms the words as they stand."""
+    relationship = ForeignKeyField(Relationship, backref="agreements", unique=True,
+                                   on_delete="CASCADE")
+    expectations = TextField(default="")
+    confidentiality = TextField(default="")
+    frequency = CharField(max_length=160, default="")
+    channel = CharField(max_length=20, default="")
+    ending = TextField(default="")  # how either person can end it
+    version = IntegerField(default=1)
+    updated_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    updated_at = DateTimeField(default=utcnow)
+    mentor_confirmed_at = DateTimeField(null=True)
+    mentee_confirmed_at = DateTimeField(null=True)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.mentor_confirmed_at is not None and self.mentee_confirmed_at is not None
+
+
+PROPOSED, ACCEPTED, DECLINED_SESSION, CANCELLED, HELD = (
+    "proposed", "accepted", "declined", "cancelled", "held")
+SESSION_STATUS_LABELS = {PROPOSED: "Proposed", ACCEPTED: "Booked", DECLINED_SESSION: "Declined",
+                         CANCELLED: "Cancelled", HELD: "Held"}
+# Sessions that use up the programme's allowance: planned or held.
+COUNTED = (PROPOSED, ACCEPTED, HELD)
+
+
+class MentoringSession(BaseModel):
+    """A session the pair plan (proposed, then accepted by the other person) and then log as
+    held, or log straight away. `summary` is shared by both; coordinators never read it."""
+    relationship = ForeignKeyField(Relationship, backref="sessions", on_delete="CASCADE")
+    proposed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    starts_at = DateTimeField()  # UTC
+    minutes = IntegerField()
+    channel = CharField(max_length=20)
+    status = CharField(max_length=10, default=PROPOSED)
+    responded_at = DateTimeField(null=True)
+    held_on = DateField(null=True)
+    summary = TextField(default="")
+    logged_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    logged_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("relationship", "status"), False),
+                   (("status", "starts_at"), False))
+
+
+class Note(BaseModel):
+    """A note in the pair's space: shared (both people read it) or private (its author alone)."""
+    relationship = ForeignKeyField(Relationship, backref="notes", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, backref="mentoring_notes", on_delete="SET NULL")
+    body = TextField()
+    shared = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("relationship", "created_at"), False),)
+
+
+NOT_STARTED, IN_PROGRESS, ACHIEVED, DROPPED = "not_started", "in_progress", "achieved", "dropped"
+GOAL_STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress",
+                      ACHIEVED: "Achieved", DROPPED: "Dropped"}
+
+
+class Goal(BaseModel):
+    """A learner's goal. The learner (`owner`) signs it off as achieved with what they learned;
+    the other person may countersign a shared goal. Signed-off goals make the workbook. An
+    expert introduction's workbook items are goals too (`item_key` names the item)."""
+    relationship = ForeignKeyField(Relationship, backref="goals", on_delete="CASCADE")
+    owner = ForeignKeyField(User, null=True, backref="mentoring_goals", on_delete="SET NULL")
+    title = CharField(max_length=200)
+    success_criteria = TextField(default="")
+    target_date = DateField(null=True)
+    status = CharField(max_length=12, default=NOT_STARTED)
+    shared = BooleanField(default=True)
+    item_key = CharField(max_length=60, default="")
+    signed_off_at = DateTimeField(null=True)
+    learned = TextField(default="")  # the learner's sentence at sign-off
+    countersigned_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    countersigned_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("relationship", "owner"), False),)
+
+
+ON_TRACK, NEED_HELP, STOPPED = "on_track", "need_help", "stopped"
+CHECKIN_ANSWERS = {ON_TRACK: "We are on track", NEED_HELP: "We need help",
+                   STOPPED: "We have stopped"}
+
+
+class CheckIn(BaseModel):
+    """One "How is it going?" email to one person for one period. The unique index makes the
+    job safe to run twice; `answered_at` makes the answer link single-use."""
+    relationship = ForeignKeyField(Relationship, backref="checkins", on_delete="CASCADE")
+    person = ForeignKeyField(User, backref="mentoring_checkins", on_delete="CASCADE")
+    period = IntegerField()  # weeks since the start divided by the programme's checkin_weeks
+    sent_at = DateTimeField(default=utcnow)
+    answer = CharField(max_length=10, default="")
+    answered_at = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)  # the coordinator has dealt with a call for help
+
+    class Meta:
+        indexes = ((("relationship", "person", "period"), True),
+                   (("answer", "resolved_at"), False))
+
+
+class ClosingAnswer(BaseModel):
+    """Each person's answers to the closing questions, kept for evaluation."""
+    relationship = ForeignKeyField(Relationship, backref="closing_answers", on_delete="CASCADE")
+    person = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    answers = TextField(default="{}")  # JSON: question key -> answer
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("relationship", "person"), True),)
+
+
+MODELS = [Relationship, Agreement, MentoringSession, Note, Goal, CheckIn, ClosingAnswer]

@@ -10,7 +10,8 @@ from portal.blueprints.accounts.models import STAFF_GROUPS, User
 from portal.blueprints.programmes import services
 from portal.blueprints.programmes import services_applications as apps
 from portal.blueprints.programmes.models import MENTEE, MENTOR, OPEN, TWO_WAY, Programme
-from portal.blueprints.programmes.rules import MINORITY_ETHNIC, add_months
+from portal.blueprints.programmes.rules import MINORITY_ETHNIC
+from portal.dates import add_months
 
 STAFF = "staff@tandem.example"
 LEAVE = ["maternity", "paternity", "adoption", "carers", "fostering"]

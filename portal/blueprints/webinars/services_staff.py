@@ -23,6 +23,7 @@ from portal.blueprints.webinars.services import (
     lock_session,
     schedule_reminders,
 )
+from portal.dates import add_months
 from portal.db import db, utcnow
 
 MAX_SESSIONS_PER_SERIES = 120
@@ -45,17 +46,6 @@ class SessionDetails:
     def calendar_fields(self) -> dict:
         return {"title": self.title, "description": self.description,
                 "facilitator": self.facilitator}
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def series_days(first_day: dt.date, cadence_weeks: int, months: int) -> list[dt.date]:

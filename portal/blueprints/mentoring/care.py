@@ -1,0 +1,6 @@
+"""What the pair page shows about the care (a stub until the section is built)."""
+
+
+def section_context(rel, user, today) -> dict:
+    """The template variables of the pair page's care section: a fixed number of queries."""
+    return {}

@@ -1,0 +1,6 @@
+"""What the pair page shows about the goals (a stub until the section is built)."""
+
+
+def section_context(rel, user, today) -> dict:
+    """The template variables of the pair page's goals section: a fixed number of queries."""
+    return {}
