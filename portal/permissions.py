@@ -195,6 +195,29 @@ def can_work_in_pair(user, rel) -> bool:
     return _signed_in(user) and rel.involves(user) and rel.status in ("released", "active")
 
 
+def can_edit_note(user, rel, note) -> bool:
+    """Edit or delete a note: its author, while the pair is open."""
+    return can_work_in_pair(user, rel) and note.author_id == user.id
+
+
+def can_set_goals(user, rel) -> bool:
+    """Add goals: both people in a two-way programme, the mentee alone in a one-way one."""
+    return can_work_in_pair(user, rel) and (rel.programme.is_two_way
+                                            or user.id == rel.mentee_id)
+
+
+def can_edit_goal(user, rel, goal) -> bool:
+    """Change a goal, or sign it off as achieved: its owner, until it is signed off."""
+    return (can_work_in_pair(user, rel) and goal.owner_id == user.id
+            and goal.signed_off_at is None)
+
+
+def can_countersign_goal(user, rel, goal) -> bool:
+    """Countersign a shared goal its owner has signed off: the pair's other person, once."""
+    return (can_work_in_pair(user, rel) and goal.owner_id != user.id and goal.shared
+            and goal.signed_off_at is not None and goal.countersigned_at is None)
+
+
 def can_oversee_pairs(user, programme) -> bool:
     """The pairs' dates, counts and status (never their words): the programme's named
     coordinators. Admins are not included: pairs' spaces are private, and an admin who

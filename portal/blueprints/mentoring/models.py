@@ -8,9 +8,11 @@ once released: a declined or closed row is the record that this pair met in this
 programme, which matching reads so it never suggests the pair again. Agreements, sessions,
 goals and check-ins belong in this area as child rows keyed on the relationship.
 """
+import datetime as dt
 import json
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DateField,
@@ -18,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from portal.blueprints.accounts.models import User
@@ -192,6 +195,18 @@ class Note(BaseModel):
     class Meta:
         indexes = ((("relationship", "created_at"), False),)
 
+    @classmethod
+    def visible_to(cls, user, rel):
+        """The notes of `rel` that `user` may read, with each author's name, newest first:
+        the shared ones and their own private ones, and nothing at all to anyone outside
+        the pair (coordinators and admins included). One query."""
+        author = User.alias("note_author")
+        return (cls.select(cls, author.id, author.name)
+                .join(author, JOIN.LEFT_OUTER, on=(cls.author == author.id), attr="author")
+                .where(cls.relationship == rel.id, cls.relationship.in_(_pairs_of(user)),
+                       (cls.shared == True) | (cls.author == user.id))  # noqa: E712
+                .order_by(cls.created_at.desc(), cls.id.desc()))
+
 
 NOT_STARTED, IN_PROGRESS, ACHIEVED, DROPPED = "not_started", "in_progress", "achieved", "dropped"
 GOAL_STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress",
@@ -218,6 +233,51 @@ class Goal(BaseModel):
 
     class Meta:
         indexes = ((("relationship", "owner"), False),)
+
+    @property
+    def status_label(self) -> str:
+        return GOAL_STATUS_LABELS[self.status]
+
+    @classmethod
+    def visible_to(cls, user, rel):
+        """The goals of `rel` that `user` may read, with the owner's and countersigner's
+        names: the shared ones and their own private ones, and nothing to anyone outside
+        the pair. Open goals first, soonest target first. One query."""
+        owner, signer = User.alias("goal_owner"), User.alias("goal_countersigner")
+        return (cls.select(cls, owner.id, owner.name, signer.id, signer.name)
+                .join(owner, JOIN.LEFT_OUTER, on=(cls.owner == owner.id), attr="owner")
+                .switch(cls)
+                .join(signer, JOIN.LEFT_OUTER, on=(cls.countersigned_by == signer.id),
+                      attr="countersigned_by")
+                .where(cls.relationship == rel.id, cls.relationship.in_(_pairs_of(user)),
+                       (cls.shared == True) | (cls.owner == user.id))  # noqa: E712
+                .order_by(cls.status.in_([ACHIEVED, DROPPED]), cls.target_date.is_null(),
+                          cls.target_date, cls.id))
+
+    @classmethod
+    def workbook_for(cls, user, rel):
+        """The signed-off goals of `rel` that `user` may read, oldest sign-off first: the
+        workbook. One query."""
+        return (cls.visible_to(user, rel).where(cls.signed_off_at.is_null(False))
+                .order_by(cls.signed_off_at, cls.id))
+
+    @classmethod
+    def due_for(cls, user, today: dt.date, days: int = 14):
+        """How many of `user`'s own goals are open (not signed off, achieved or dropped) with
+        a target date from `today` to `days` days ahead, across their open relationships:
+        an unexecuted one-row count, so `Goal.due_for(user, today).scalar()` is one query."""
+        return (cls.select(fn.COUNT(cls.id)).join(Relationship)
+                .where(cls.owner == user.id, cls.status.in_([NOT_STARTED, IN_PROGRESS]),
+                       cls.signed_off_at.is_null(),
+                       cls.target_date.between(today, today + dt.timedelta(days=days)),
+                       Relationship.status.in_(list(STARTED)),
+                       (Relationship.mentor == user.id) | (Relationship.mentee == user.id)))
+
+
+def _pairs_of(user):
+    """The ids of the relationships `user` is one of the two people in (a subquery)."""
+    return Relationship.select(Relationship.id).where(
+        (Relationship.mentor == user.id) | (Relationship.mentee == user.id))
 
 
 ON_TRACK, NEED_HELP, STOPPED = "on_track", "need_help", "stopped"
