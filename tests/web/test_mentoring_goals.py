@@ -19,7 +19,7 @@ from tests.pages import Page
 
 HX = {"HX-Request": "true"}
 TODAY = dt.date.today()
-SIGNED = TODAY.strftime("%-d %B %Y")
+SIGNED = utcnow().strftime("%-d %B %Y")  # sign-offs are dated in UTC
 
 
 def world(app, make_user, scheme):
