@@ -38,6 +38,8 @@ VIEW_MODULES = [
     "portal.blueprints.programmes.views_public",
     "portal.blueprints.programmes.views_apply",
     "portal.blueprints.mentoring.views",
+    "portal.blueprints.mentoring.views_agreement",
+    "portal.blueprints.mentoring.views_sessions",
 ]
 
 
