@@ -131,6 +131,29 @@ def test_confirming_a_version_the_other_person_has_since_changed_is_refused(
         assert Agreement.get().mentee_confirmed_at is None
 
 
+def test_saving_over_a_change_made_meanwhile_asks_first(app, client, login, pair,
+                                                          csrf_token):
+    login(pair.mentee)
+    client.post(f"/mentoring/{pair.rel.id}/agreement",
+                data={"csrf_token": csrf_token, "version": 0, **words()})
+    login(pair.mentor)  # opened the form before Ned saved
+    mine = words(frequency="Every month")
+    response = client.post(f"/mentoring/{pair.rel.id}/agreement",
+                           data={"csrf_token": csrf_token, "version": 0, **mine})
+    assert response.status_code == 422
+    page = Page(response)
+    assert page.error_summary() == [
+        "Ned Mentee changed it while you were editing the agreement: that version is on "
+        "your pair page. Saving again replaces it with what you have written here."]
+    assert (page.value("frequency"), page.value("version")) == ("Every month", "1")
+    response = client.post(f"/mentoring/{pair.rel.id}/agreement",
+                           data={"csrf_token": csrf_token, "version": 1, **mine})
+    assert response.status_code == 303
+    with app.app_context(), db.connection_context():
+        saved = Agreement.get()
+    assert (saved.version, saved.frequency) == (2, "Every month")
+
+
 def test_htmx_confirm_answers_the_section_and_the_starting_one_reloads_the_page(
         app, client, login, pair, csrf_token):
     login(pair.mentee)

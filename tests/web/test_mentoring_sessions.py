@@ -422,3 +422,32 @@ def test_the_services_refuse_a_session_once_the_mentoring_has_ended(app, pair):
         rel = Relationship.with_people().where(Relationship.id == pair.rel.id).get()
         with pytest.raises(svc.SessionRefused, match="has ended"):
             svc.log_unplanned(rel, pair.mentor, FOUR_DAYS_AGO, 60, "telephone", "x", utcnow())
+
+
+def test_anonymous_requests_are_sent_to_log_in(app, client, pair, csrf_token):
+    add_sessions(app, pair.rel, 1, status=PROPOSED, by=pair.mentor,
+                 starts_at=utcnow() + dt.timedelta(days=3))
+    [proposal] = stored(app, pair.rel)
+    response = act(client, pair.rel, proposal, "accept", csrf_token, headers=HX)
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/accounts/login?next=")
+    response = client.get(f"/mentoring/{pair.rel.id}/sessions/{proposal.id}/calendar.ics")
+    assert response.status_code == 303 and "/accounts/login" in response.headers["Location"]
+    assert stored(app, pair.rel)[0].status == PROPOSED
+
+
+@pytest.mark.parametrize("value", ["\x00", "x" * 20000, "<script>alert(1)</script>", "-5"])
+def test_odd_input_is_refused_without_a_500(app, client, login, pair, csrf_token, value):
+    login(pair.mentee)
+    forms = {f"/mentoring/{pair.rel.id}/sessions/new": ["day", "start_time", "minutes",
+                                                         "channel"],
+             f"/mentoring/{pair.rel.id}/sessions/log": ["held_on", "minutes", "channel",
+                                                         "summary"],
+             f"/mentoring/{pair.rel.id}/agreement": ["version", "expectations", "channel",
+                                                      "frequency"]}
+    for url, fields in forms.items():
+        response = client.post(url, data={"csrf_token": csrf_token,
+                                          **{field: value for field in fields}})
+        assert response.status_code == 422, url
+        assert Page(response).error_summary(), url
+    assert stored(app, pair.rel) == []

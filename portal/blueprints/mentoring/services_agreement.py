@@ -68,7 +68,7 @@ def default_words(rel) -> Words:
     """What a new agreement says until the pair change it: they only edit."""
     return Words(expectations=_expectations(rel), confidentiality=CONFIDENTIALITY,
                  frequency=_frequency(rel.programme),
-                 channel=next(iter(channels_for(rel.programme))), ending=ENDING)
+                 channel=next(iter(channels_for(rel.programme)), ""), ending=ENDING)
 
 
 def words_of(agreement: Agreement) -> Words:
@@ -101,10 +101,11 @@ def save(rel, user, words: Words, seen_version: int, now: dt.datetime) -> Agreem
         _lock(rel)
         agreement = Agreement.get_or_none(Agreement.relationship == rel.id)
         if _changed_since(agreement, seen_version):
+            who = ("It was changed in another window" if agreement.updated_by_id == user.id
+                   else f"{rel.partner_of(user).name} changed it")
             raise AgreementRefused(
-                f"{rel.partner_of(user).name} changed the agreement while you were editing "
-                "it: their version is on your pair page. Saving again replaces it with what "
-                "you have written here.")
+                f"{who} while you were editing the agreement: that version is on your pair "
+                "page. Saving again replaces it with what you have written here.")
         if agreement is not None and words_of(agreement) == words:
             return agreement
         if agreement is None:

@@ -43,7 +43,8 @@ def edit_agreement(relationship_id: int):
             saved = svc.save(rel, current_user, form.words(), form.version.data, utcnow())
         except svc.AgreementRefused as exc:
             form.form_errors.append(str(exc))
-            form.version.data = shown.version  # saving again replaces the other's change
+            # Saving again replaces the change made meanwhile (the field shows raw_data).
+            form.version.data, form.version.raw_data = shown.version, [str(shown.version)]
         else:
             partner = rel.partner_of(current_user).name
             flash(f"Agreement saved as version {saved.version}. You and {partner} both need "

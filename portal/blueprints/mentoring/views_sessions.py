@@ -52,7 +52,7 @@ def _defaults(rel) -> dict:
     channels = channels_for(rel.programme)
     agreed = Agreement.select(Agreement.channel).where(Agreement.relationship == rel.id).scalar()
     limit = rel.programme.max_session_minutes
-    return {"channel": agreed if agreed in channels else next(iter(channels)),
+    return {"channel": agreed if agreed in channels else next(iter(channels), None),
             "minutes": min(DEFAULT_MINUTES, limit) if limit else DEFAULT_MINUTES}
 
 
