@@ -60,6 +60,7 @@ def up(migrator, db):
         summary = TextField(default="")
         logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
         logged_at = DateTimeField(null=True)
+        reminded_at = DateTimeField(null=True)
         created_at = DateTimeField()
 
         class Meta:

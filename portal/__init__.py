@@ -40,6 +40,8 @@ VIEW_MODULES = [
     "portal.blueprints.mentoring.views",
     "portal.blueprints.mentoring.views_notes",
     "portal.blueprints.mentoring.views_goals",
+    "portal.blueprints.mentoring.views_agreement",
+    "portal.blueprints.mentoring.views_sessions",
 ]
 
 

@@ -176,6 +176,7 @@ class MentoringSession(BaseModel):
     summary = TextField(default="")
     logged_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     logged_at = DateTimeField(null=True)
+    reminded_at = DateTimeField(null=True)  # the day-before reminder went to both people
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

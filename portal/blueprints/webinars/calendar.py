@@ -20,9 +20,9 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//Tandem//Supervision webinars//EN"
 
 
-def _calendar(name: str | None = None) -> Calendar:
+def _calendar(name: str | None = None, prodid: str = PRODID) -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
@@ -33,37 +33,56 @@ def _calendar(name: str | None = None) -> Calendar:
     return calendar
 
 
-def session_event(session, tz=None) -> Event:
+def event(*, uid: str, sequence: int, stamp: dt.datetime, starts_at: dt.datetime,
+          ends_at: dt.datetime, summary: str, description: str, url: str, location: str,
+          cancelled: bool = False, tz=None) -> Event:
+    """One VEVENT from naive UTC times, written in the organisation's zone (any area's
+    calendar files use it: webinars, mentoring sessions)."""
     tz = tz or times.zone()
-    page = absolute_url("webinars.show", session_id=session.id)
     event = Event()
-    event.add("uid", session.uid)
-    event.add("sequence", session.sequence)
-    event.add("dtstamp", (session.updated_at or utcnow()).replace(tzinfo=dt.UTC))
-    event.add("dtstart", times.to_local(session.starts_at, tz))
-    event.add("dtend", times.to_local(session.ends_at, tz))
-    event.add("summary", session.title)
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp.replace(tzinfo=dt.UTC))
+    event.add("dtstart", times.to_local(starts_at, tz))
+    event.add("dtend", times.to_local(ends_at, tz))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("location", location)
+    event.add("url", url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def session_event(session, tz=None) -> Event:
+    page = absolute_url("webinars.show", session_id=session.id)
     description = session.description.strip()
     if session.facilitator:
         description = f"Facilitator: {session.facilitator}\n\n{description}".strip()
     if session.status == CANCELLED and session.cancel_reason:
         description = f"Cancelled: {session.cancel_reason}\n\n{description}"
-    event.add("description", f"{description}\n\nDetails and joining link: {page}".strip())
-    event.add("location", "Online")
-    event.add("url", page)
-    event.add("status", "CANCELLED" if session.status == CANCELLED else "CONFIRMED")
-    return event
+    return event(uid=session.uid, sequence=session.sequence,
+                 stamp=session.updated_at or utcnow(), starts_at=session.starts_at,
+                 ends_at=session.ends_at, summary=session.title,
+                 description=f"{description}\n\nDetails and joining link: {page}".strip(),
+                 url=page, location="Online", cancelled=session.status == CANCELLED, tz=tz)
+
+
+def events_bytes(events: list[Event], name: str | None = None, prodid: str = PRODID) -> bytes:
+    """A calendar file of these events, with the VTIMEZONE of the zone they are written in,
+    so calendar apps and parsers read the local times in the right zone."""
+    calendar = _calendar(name, prodid)
+    for one in events:
+        calendar.add_component(one)
+    if events:  # the zone's rules for the years the events span, not 1970 to 2038
+        first = min(e.decoded("dtstart") for e in events).date() - dt.timedelta(days=366)
+        last = max(e.decoded("dtend") for e in events).date() + dt.timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()
 
 
 def calendar_bytes(sessions, name: str | None = None) -> bytes:
-    calendar, tz, sessions = _calendar(name), times.zone(), list(sessions)
-    for session in sessions:
-        calendar.add_component(session_event(session, tz))
-    if sessions:  # the zone's rules for the years the events span, not 1970 to 2038
-        first = min(s.starts_at for s in sessions).date() - dt.timedelta(days=366)
-        last = max(s.ends_at for s in sessions).date() + dt.timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar.to_ical()
+    tz = times.zone()
+    return events_bytes([session_event(session, tz) for session in sessions], name)
 
 
 def attachment_for(session) -> tuple[str, str, str]:
