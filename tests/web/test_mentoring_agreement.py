@@ -169,7 +169,7 @@ def test_htmx_confirm_answers_the_section_and_the_starting_one_reloads_the_page(
 
     login(pair.mentor)
     response = confirm(client, pair.rel, csrf_token, 1, headers=HX)
-    assert response.headers["HX-Redirect"] == f"/mentoring/{pair.rel.id}#agreement"
+    assert response.headers["HX-Redirect"] == f"/mentoring/{pair.rel.id}"
     assert reload(app, pair.rel).status == ACTIVE
     assert "Active" in pair_page(client, pair.rel).text("#pair-status")
 

@@ -72,8 +72,10 @@ def confirm_agreement(relationship_id: int):
     if started:
         flash(f"You have both confirmed the agreement: your mentoring with {partner} has "
               "started.", "success")
-        if wants_fragment():  # the page's status changes too: load it whole
-            return hx_redirect(make_response("", 200), _pair_page(rel))
+        if wants_fragment():
+            # The page's status changes too: load it whole. No anchor: a URL that differs
+            # from the current one only by its fragment would not load anything.
+            return hx_redirect(make_response("", 200), _pair_page(rel, anchor=None))
     elif confirmed.confirmed:
         flash("You have confirmed the agreement.", "success")
     else:
