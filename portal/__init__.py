@@ -38,6 +38,9 @@ VIEW_MODULES = [
     "portal.blueprints.programmes.views_public",
     "portal.blueprints.programmes.views_apply",
     "portal.blueprints.mentoring.views",
+    "portal.blueprints.mentoring.views_care",
+    "portal.blueprints.mentoring.views_checkins",
+    "portal.blueprints.mentoring.views_coordinator",
 ]
 
 

@@ -195,6 +195,11 @@ def can_work_in_pair(user, rel) -> bool:
     return _signed_in(user) and rel.involves(user) and rel.status in ("released", "active")
 
 
+def can_edit_leave(user, rel) -> bool:
+    """The leave dates and keep-in-touch choice: the mentee, while the pair is open."""
+    return can_work_in_pair(user, rel) and user.id == rel.mentee_id
+
+
 def can_oversee_pairs(user, programme) -> bool:
     """The pairs' dates, counts and status (never their words): the programme's named
     coordinators. Admins are not included: pairs' spaces are private, and an admin who
