@@ -118,12 +118,13 @@ def send_checkins(relationship_id: int, today: dt.date, now: dt.datetime | None 
             return []
         keys = []
         for person in (rel.mentor, rel.mentee):
-            (CheckIn.insert(relationship=rel.id, person=person.id, period=period, sent_at=now)
-             .on_conflict_ignore().execute())
+            inserted = (CheckIn.insert(relationship=rel.id, person=person.id, period=period,
+                                       sent_at=now)
+                        .on_conflict_ignore().as_rowcount().execute())
+            if not inserted:
+                continue  # asked already: the row and its email were written together
             row = CheckIn.get(CheckIn.relationship == rel.id, CheckIn.person == person.id,
                               CheckIn.period == period)
-            if row.answered_at is not None:
-                continue
             links = {answer: absolute_url("mentoring.checkin_link",
                                           token=make_token(row.id, answer))
                      for answer in CHECKIN_ANSWERS}
