@@ -58,6 +58,15 @@ def checkin_links(body: str) -> dict[str, str]:
     return found
 
 
+def press(form, label: str) -> dict:
+    """What a browser sends when the button labelled `label` is pressed: the form's hidden
+    fields and that button's name and value."""
+    [button] = [b for b in form.select("button") if b.get_text(strip=True) == label]
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    data[button["name"]] = button["value"]
+    return data
+
+
 def checkins(app) -> list[CheckIn]:
     with app.app_context(), db.connection_context():
         return list(CheckIn.select().order_by(CheckIn.period, CheckIn.person))
@@ -130,7 +139,8 @@ def test_a_link_works_signed_out_asks_for_one_press_and_records_once(app, client
     assert page.text("#checkin-choice strong") == "We are on track"
     assert [c.answered_at for c in checkins(app)] == [None, None]
     token = page.soup.select_one("#checkin input[name=csrf_token]")["value"]
-    response = client.post(link, data={"answer": "on_track", "csrf_token": token})
+    response = client.post(link, data=press(page.soup.select_one("form#checkin"),
+                                            "Send: We are on track"))
     assert response.status_code == 303
     thanks = Page(client.get(response.headers["Location"]))
     assert thanks.text("#checkin-answer strong") == "We are on track"
@@ -151,7 +161,8 @@ def test_the_person_may_send_a_different_answer_from_the_page(app, client, pair,
     token = page.soup.select_one("#checkin input[name=csrf_token]")["value"]
     assert [b["value"] for b in page.soup.select("#checkin button")] == [
         "on_track", "need_help", "stopped"]
-    client.post(link, data={"answer": "need_help", "csrf_token": token})
+    assert token
+    client.post(link, data=press(page.soup.select_one("form#checkin"), "We need help"))
     assert [c.answer for c in checkins(app) if c.person_id == p.mentee.id] == ["need_help"]
 
 
@@ -270,6 +281,7 @@ def test_an_on_track_answer_tells_nobody(app, client, pair, sent_emails):
 
 # Answering on the pair page -------------------------------------------------------------------
 
+
 def test_the_pair_page_asks_how_it_is_going_and_answers_in_place_with_htmx(
         app, client, login, csrf_token, pair):
     p = pair()
@@ -279,8 +291,8 @@ def test_the_pair_page_asks_how_it_is_going_and_answers_in_place_with_htmx(
     form = page.soup.select_one("#checkin form")
     assert [b.get_text(strip=True) for b in form.select("button")] == [
         "We are on track", "We need help", "We have stopped"]
-    response = client.post(form["action"], data={"checkin-answer": "on_track",
-                                                  "csrf_token": csrf_token}, headers=HX)
+    assert form["hx-target"] == "#care"
+    response = client.post(form["action"], data=press(form, "We are on track"), headers=HX)
     assert response.status_code == 200
     fragment = Page(response)
     assert not fragment.is_full_page
@@ -294,9 +306,9 @@ def test_the_pair_page_answer_works_without_javascript_and_only_once(app, client
     p = pair()
     send(app, p.rel)
     login(p.mentor)
-    action = Page(client.get(f"/mentoring/{p.rel.id}")).soup.select_one("#checkin form")["action"]
-    response = client.post(action, data={"checkin-answer": "need_help",
-                                         "csrf_token": csrf_token})
+    form = Page(client.get(f"/mentoring/{p.rel.id}")).soup.select_one("#checkin form")
+    action = form["action"]
+    response = client.post(action, data=press(form, "We need help"))
     assert response.status_code == 303
     page = Page(client.get(response.headers["Location"]))
     assert page.soup.find(id="checkin") is None

@@ -29,7 +29,7 @@ def section_context(rel, user, today) -> dict:
             context["leave"] is not None or _has_leave_rule(rel.programme_id))
         context["checkin"] = services_checkins.pending_for(user.id, rel.id, utcnow())
         if context["checkin"] is not None:
-            context["checkin_form"] = CheckInForm(formdata=None)
+            context["checkin_form"] = CheckInForm(formdata=None, prefix="checkin")
     elif rel.status == CLOSED:
         context["closing_answered"] = (ClosingAnswer.select().where(
             ClosingAnswer.relationship == rel.id, ClosingAnswer.person == user.id).exists())

@@ -59,7 +59,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def status_rank(today: dt.date, inactivity_days: int | None):
     """status.pair_status as SQL, giving its index in status.ORDER: the list sorts by it.
-    tests/unit/test_mentoring_status.py holds the two to the same answers."""
+    tests/web/test_mentoring_coordinator.py holds the two to the same answers, day by day."""
     start = fn.COALESCE(R.started_at, R.released_at)
     flagged = fn.EXISTS(CheckIn.select(CheckIn.id).where(
         CheckIn.relationship == R.id, CheckIn.answer.in_(list(FLAGS)),
