@@ -42,6 +42,9 @@ VIEW_MODULES = [
     "portal.blueprints.mentoring.views_goals",
     "portal.blueprints.mentoring.views_agreement",
     "portal.blueprints.mentoring.views_sessions",
+    "portal.blueprints.mentoring.views_care",
+    "portal.blueprints.mentoring.views_checkins",
+    "portal.blueprints.mentoring.views_coordinator",
 ]
 
 

@@ -218,6 +218,11 @@ def can_countersign_goal(user, rel, goal) -> bool:
             and goal.signed_off_at is not None and goal.countersigned_at is None)
 
 
+def can_edit_leave(user, rel) -> bool:
+    """The leave dates and keep-in-touch choice: the mentee, while the pair is open."""
+    return can_work_in_pair(user, rel) and user.id == rel.mentee_id
+
+
 def can_oversee_pairs(user, programme) -> bool:
     """The pairs' dates, counts and status (never their words): the programme's named
     coordinators. Admins are not included: pairs' spaces are private, and an admin who

@@ -1,14 +1,17 @@
 """The landing page, the personal dashboard and the health check."""
+import datetime as dt
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import PeeweeException
 
 from portal.blueprints.hub.models import Article
-from portal.blueprints.mentoring.models import Relationship
+from portal.blueprints.mentoring import overview
+from portal.blueprints.mentoring.models import RELEASED
 from portal.blueprints.programmes import listing
 from portal.blueprints.programmes import services_pay_it_forward as pay_it_forward
 from portal.blueprints.programmes.models import Application
-from portal.db import db
+from portal.db import db, utcnow
 from portal.groups import Group, GroupMembership
 from portal.taxonomy import Topic
 
@@ -27,9 +30,12 @@ def dashboard():
               .where(GroupMembership.user == current_user.id).order_by(Group.name))
     topics = list(current_user.topics())
     applications = list(Application.of_applicant(current_user))
+    mentoring = overview.card(current_user, dt.date.today(), utcnow())
     return render_template(
         "home/dashboard.html", groups=list(groups), topics=topics,
-        applications=applications, matches=list(Relationship.released_to(current_user)),
+        applications=applications, mentoring=mentoring,
+        # the card's relationships hold the released matches too: no query of their own
+        matches=[item.rel for item in mentoring if item.rel.status == RELEASED],
         invitations=pay_it_forward.invitations_for(applications),
         for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
         bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
