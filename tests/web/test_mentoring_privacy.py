@@ -116,11 +116,13 @@ def test_every_page_shows_each_person_only_what_they_may_read(app, client, login
     assert words("mentee") == {MENTEE_PRIVATE, MENTEE_PRIVATE_GOAL, *SHARED}
     for who in ("coordinator", "other mentor", "admin"):
         assert words(who) == set(), who
-    pair_pages = [url for endpoint, url in pages if f"/{world.rel.id}" in url]
+    # Pages about a pair or cohort (a number in the address), not the person's own list.
+    pair_pages = [url for endpoint, url in pages if any(c.isdigit() for c in url)]
     for who in ("other mentor", "admin"):
         assert {url: seen[who][url][0] for url in pair_pages} == {
             url: 404 for url in pair_pages}, who
-    cohort_pages = [url for endpoint, url in pages if "cohorts" in url]
+    cohort_pages = [url for endpoint, url in pages if "/cohorts/" in url]
+    assert cohort_pages
     for who in ("other mentor", "admin", "mentor", "mentee"):
         assert {seen[who][url][0] for url in cohort_pages} <= {404}, who
     assert {seen["coordinator"][url][0] for url in cohort_pages} <= {200}
@@ -128,8 +130,8 @@ def test_every_page_shows_each_person_only_what_they_may_read(app, client, login
 
 def test_every_action_is_404_to_people_outside_the_pair(app, client, login, world,
                                                         csrf_token):
-    actions = [url for endpoint, url in urls(app, world, {"POST"}) if f"/{world.rel.id}" in url]
-    assert actions
+    actions = [url for endpoint, url in urls(app, world, {"POST"})]
+    assert len(actions) >= 10
     for who in ("other mentor", "admin"):
         client.post("/accounts/logout")
         login(world.people[who])
