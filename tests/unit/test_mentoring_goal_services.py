@@ -212,7 +212,8 @@ def test_goals_list_open_ones_first_by_target_date_in_one_query(two_way):
 
 # Goals due (the dashboard's card) -----------------------------------------------------------
 
-def test_goals_due_counts_a_persons_open_goals_due_within_two_weeks(ctx, make_user):
+def test_goals_due_counts_a_persons_open_goals_due_within_two_weeks_or_overdue(ctx,
+                                                                               make_user):
     today = dt.date(2027, 3, 1)
     first = make_pair(make_user, "transcultural")
     mentee = User.get_by_id(first.mentee.id)
@@ -231,13 +232,13 @@ def test_goals_due_counts_a_persons_open_goals_due_within_two_weeks(ctx, make_us
     goal(first.rel, mentee.id, 14, status=IN_PROGRESS)
     goal(second, mentee.id, 7, shared=False)
     goal(first.rel, mentee.id, 15)  # too far ahead
-    goal(first.rel, mentee.id, -1)  # already past
+    goal(first.rel, mentee.id, -1)  # overdue: still due
     goal(first.rel, mentee.id, None)  # no date
     goal(first.rel, mentee.id, 3, status=DROPPED)
     goal(first.rel, mentee.id, 3, status=ACHIEVED, signed_off_at=NOW, learned="a b c")
     goal(ended, mentee.id, 3)  # the relationship has ended
     goal(first.rel, first.mentor.id, 3)  # the other person's goal
     with assert_query_count(1):
-        assert Goal.due_for(mentee, today).scalar() == 3
-    assert Goal.due_for(User.get_by_id(first.mentor.id), today).scalar() == 1
-    assert Goal.due_for(User.get_by_id(make_user().id), today).scalar() == 0
+        assert dict(Goal.due_for(mentee, today)) == {first.rel.id: 3, second.id: 1}
+    assert dict(Goal.due_for(User.get_by_id(first.mentor.id), today)) == {first.rel.id: 1}
+    assert dict(Goal.due_for(User.get_by_id(make_user().id), today)) == {}

@@ -264,15 +264,16 @@ class Goal(BaseModel):
 
     @classmethod
     def due_for(cls, user, today: dt.date, days: int = 14):
-        """How many of `user`'s own goals are open (not signed off, achieved or dropped) with
-        a target date from `today` to `days` days ahead, across their open relationships:
-        an unexecuted one-row count, so `Goal.due_for(user, today).scalar()` is one query."""
-        return (cls.select(fn.COUNT(cls.id)).join(Relationship)
+        """`user`'s own open goals (not signed off, achieved or dropped) with a target date
+        at most `days` days ahead, overdue ones included, counted per open relationship:
+        unexecuted (relationship id, count) rows, one query."""
+        return (cls.select(cls.relationship, fn.COUNT(cls.id)).join(Relationship)
                 .where(cls.owner == user.id, cls.status.in_([NOT_STARTED, IN_PROGRESS]),
                        cls.signed_off_at.is_null(),
-                       cls.target_date.between(today, today + dt.timedelta(days=days)),
+                       cls.target_date <= today + dt.timedelta(days=days),
                        Relationship.status.in_(list(STARTED)),
-                       (Relationship.mentor == user.id) | (Relationship.mentee == user.id)))
+                       (Relationship.mentor == user.id) | (Relationship.mentee == user.id))
+                .group_by(cls.relationship).tuples())
 
 
 def _pairs_of(user):

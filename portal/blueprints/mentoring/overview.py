@@ -18,8 +18,6 @@ from portal.blueprints.mentoring.models import (
     CLOSED,
     COUNTED,
     HELD,
-    IN_PROGRESS,
-    NOT_STARTED,
     PROPOSED,
     RELEASED,
     STARTED,
@@ -175,12 +173,7 @@ def card(user, today: dt.date, now: dt.datetime) -> list[CardItem]:
               .group_by(S.relationship))
     for row in booked:
         items[row.relationship_id].next_session = row.first
-    goals = (Goal.select(Goal.relationship, fn.COUNT(Goal.id))
-             .where(Goal.relationship.in_(open_ids), Goal.owner == user.id,
-                    Goal.status.in_([NOT_STARTED, IN_PROGRESS]),
-                    Goal.target_date <= today + dt.timedelta(days=GOALS_DUE_DAYS))
-             .group_by(Goal.relationship).tuples())
-    for rel_id, due in goals:
+    for rel_id, due in Goal.due_for(user, today, GOALS_DUE_DAYS):
         items[rel_id].goals_due = due
     for agreement in Agreement.select().where(Agreement.relationship.in_(open_ids)):
         item = items[agreement.relationship_id]
