@@ -1,7 +1,7 @@
 """Background jobs. `huey_consumer tasks.huey` imports this package, which registers every
 task module with the queue and connects each after-commit doorbell the portal announces.
 The portal never imports tasks/; the task modules import the portal's models and services."""
-from tasks import boards, cleanup, email, programmes, reminders, webinars  # noqa: F401  register every task
+from tasks import boards, cleanup, data_exports, email, programmes, reminders, retention, webinars  # noqa: F401  register every task
 from tasks.queue import flask_periodic_task, flask_task, huey, use_app
 
 __all__ = ["flask_periodic_task", "flask_task", "huey", "use_app"]
