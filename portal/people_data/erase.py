@@ -200,7 +200,14 @@ def redact_everywhere(name: str, email: str) -> int:
                 model.update(updates).where(key == getattr(row, key.name)).execute()
                 changed += 1
                 if model is SearchDocument:
-                    document = SearchDocument.get_by_id(row.id)
-                    search.index(document.kind, document.object_id, document.title,
-                                 document.summary, document.body)
+                    _reindex(SearchDocument.get_by_id(row.id))
     return changed
+
+
+def _reindex(document: SearchDocument) -> None:
+    """Index the changed document afresh. Removed first: on SQLite, search.index() finds the
+    row it upserted by the connection's last inserted id, which after an update is some
+    other row's."""
+    search.unindex(document.kind, document.object_id)
+    search.index(document.kind, document.object_id, document.title, document.summary,
+                 document.body)

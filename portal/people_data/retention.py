@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from flask import current_app
+from peewee import JOIN
 
 from portal import settings
 from portal.audit import AuditEntry
@@ -69,11 +70,12 @@ def ended_applications(now: dt.datetime, months: int) -> int:
     """Declined and withdrawn applications, counted from the end of their cohort (the end
     of its evaluation); an always-open programme has no cohort, so from the decision."""
     cutoff = _months_before(now, months)
-    past = (Application.select(Application.id)
-            .join(Cohort, on=(Application.cohort == Cohort.id), join_type="LEFT OUTER")
-            .where(Application.status.in_([DECLINED, WITHDRAWN]),
-                   (Application.cohort.is_null(False) & (Cohort.evaluation_ends < cutoff.date()))
-                   | (Application.cohort.is_null() & (Application.decided_at < cutoff))))
+    ended = Application.alias("ended")
+    past = (ended.select(ended.id)
+            .join(Cohort, JOIN.LEFT_OUTER, on=(ended.cohort == Cohort.id))
+            .where(ended.status.in_([DECLINED, WITHDRAWN]),
+                   (ended.cohort.is_null(False) & (Cohort.evaluation_ends < cutoff.date()))
+                   | (ended.cohort.is_null() & (ended.decided_at < cutoff))))
     return Application.delete().where(Application.id.in_(past)).execute()
 
 
