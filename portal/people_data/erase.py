@@ -34,16 +34,14 @@ from portal.blueprints.boards.models import BoardPreference, Notification, ReadM
 from portal.blueprints.hub.models import Bookmark
 from portal.blueprints.mentoring.models import Note
 from portal.blueprints.programmes.models import (
-    DRAFT,
-    SUBMITTED,
-    UNDER_REVIEW,
-    WAITLISTED,
+    LIVE,
     WITHDRAWN,
     Application,
     ApplicationEvent,
     CoordinatorNote,
     EqualityAnswer,
     OpeningAlert,
+    ProgrammeCoordinator,
 )
 from portal.blueprints.webinars import services as webinar_services
 from portal.blueprints.webinars.models import WebinarBooking, WebinarFeed, WebinarSession
@@ -121,9 +119,9 @@ def _clear_applications(person: User, now: dt.datetime) -> int:
     EqualityAnswer.delete().where(EqualityAnswer.application.in_(mine)).execute()
     CoordinatorNote.delete().where(CoordinatorNote.application.in_(mine)).execute()
     ApplicationEvent.update(note="").where(ApplicationEvent.application.in_(mine)).execute()
+    # A place held by nobody would still be matched: every live application is withdrawn.
     (Application.update(status=WITHDRAWN, decided_at=now)
-     .where(Application.applicant == person.id,
-            Application.status.in_([DRAFT, SUBMITTED, UNDER_REVIEW, WAITLISTED]))
+     .where(Application.applicant == person.id, Application.status.in_(list(LIVE)))
      .execute())
     return (Application.update({getattr(Application, k): v for k, v in PERSONAL_ANSWERS.items()})
             .where(Application.applicant == person.id).execute())
@@ -136,7 +134,8 @@ def _delete_their_rows(person: User, email: str) -> None:
                           (Bookmark, Bookmark.user), (Watch, Watch.user),
                           (ReadMarker, ReadMarker.user), (Notification, Notification.user),
                           (BoardPreference, BoardPreference.user),
-                          (WebinarFeed, WebinarFeed.user)):
+                          (WebinarFeed, WebinarFeed.user),
+                          (ProgrammeCoordinator, ProgrammeCoordinator.user)):
         model.delete().where(column == person.id).execute()
     OpeningAlert.delete().where(OpeningAlert.email == email).execute()
     User.update(manager_email="").where(User.manager_email == email).execute()
