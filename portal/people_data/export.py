@@ -289,8 +289,9 @@ def _applications(user: User) -> dict:
 
 
 def _mentoring(user: User) -> dict:
-    """Their relationships and what is in them. Private notes are the author's alone; goals
-    are those they own; check-ins and closing answers are their own."""
+    """Their relationships, agreements and sessions; the notes they wrote (a private note
+    is its author's alone, and the other person's notes are theirs); the goals they own;
+    their own check-ins and closing answers."""
     relationships = list(Relationship.with_people().where(
         (Relationship.mentor == user.id) | (Relationship.mentee == user.id),
         Relationship.status != "draft"))
@@ -299,8 +300,7 @@ def _mentoring(user: User) -> dict:
                   for a in Agreement.select().where(Agreement.relationship.in_(ids))}
     sessions = list(MentoringSession.select().where(MentoringSession.relationship.in_(ids))
                     .order_by(MentoringSession.starts_at, MentoringSession.id))
-    notes = list(Note.select().where(Note.relationship.in_(ids),
-                                     Note.shared | (Note.author == user.id))
+    notes = list(Note.select().where(Note.relationship.in_(ids), Note.author == user.id)
                  .order_by(Note.created_at, Note.id))
     goals = list(Goal.select().where(Goal.owner == user.id).order_by(Goal.created_at, Goal.id))
     checkins = list(CheckIn.select().where(CheckIn.person == user.id)
@@ -309,8 +309,8 @@ def _mentoring(user: User) -> dict:
     return {"relationships": [_relationship(r, user, agreements.get(r.id)) for r in relationships],
             "sessions": [_session(s) for s in sessions],
             "notes": [{"relationship": n.relationship_id, "body": n.body,
-                       "shared": n.shared, "yours": n.author_id == user.id,
-                       "created_at": n.created_at, "updated_at": n.updated_at} for n in notes],
+                       "shared": n.shared, "created_at": n.created_at,
+                       "updated_at": n.updated_at} for n in notes],
             "goals": [{"relationship": g.relationship_id} | {f: getattr(g, f) for f in (
                 "title", "success_criteria", "target_date", "status", "shared",
                 "signed_off_at", "learned", "created_at")} for g in goals],
