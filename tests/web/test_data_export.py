@@ -137,3 +137,16 @@ def test_a_second_request_while_one_is_pending_makes_no_second_archive(app, make
         assert built.status == "ready"
         assert export.build(waiting.id).stored_name == built.stored_name  # built once
         assert DataExport.select().count() == 1
+
+
+def test_the_sweep_builds_a_request_whose_job_was_lost(app, make_user, sent_emails):
+    from tasks.data_exports import sweep_data_exports
+
+    nadia = make_user(email="nadia@example.nhs.uk")
+    with app.app_context(), db.connection_context():
+        lost = DataExport.create(user=nadia.id, requested_at=utcnow() - dt.timedelta(minutes=6))
+        recent = DataExport.create(user=make_user().id)  # its job may still be on its way
+        assert sweep_data_exports.call_local() == 1
+        assert DataExport.get_by_id(lost.id).status == "ready"
+        assert DataExport.get_by_id(recent.id).status == "pending"
+    assert sent_emails("nadia@example.nhs.uk")[0].subject == "Your data is ready to download"
