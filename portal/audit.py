@@ -2,6 +2,7 @@
 transaction of the action it records; the staff area reads it."""
 import json
 
+from flask import has_request_context, request
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from portal.blueprints.accounts.models import User
@@ -17,6 +18,8 @@ class AuditEntry(BaseModel):
     object_id = IntegerField(null=True)
     before = TextField(default="{}")
     after = TextField(default="{}")
+    # Where the action came from; the retention job blanks it after the set period.
+    ip_address = CharField(max_length=45, default="")
     created_at = DateTimeField(default=utcnow, index=True)
 
     class Meta:
@@ -28,4 +31,9 @@ class AuditEntry(BaseModel):
         return cls.create(actor=actor, action=action,
                           object_type=type(obj).__name__.lower(), object_id=obj.id,
                           before=json.dumps(before or {}, default=str, sort_keys=True),
-                          after=json.dumps(after or {}, default=str, sort_keys=True))
+                          after=json.dumps(after or {}, default=str, sort_keys=True),
+                          ip_address=_client_address())
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "")[:45] if has_request_context() else ""

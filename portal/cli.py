@@ -1,11 +1,13 @@
-"""Operator commands: `flask --app wsgi db upgrade`, `create-user`, `seed-demo`."""
+"""Operator commands: `flask --app wsgi db upgrade`, `create-user`, `seed-demo`, `backup`,
+`restore`."""
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from playhouse.migrations import Runner
 
-from portal import demo, search
+from portal import backup, demo, search
+from portal.blueprints.accounts.passwords import TOO_COMMON, is_common
 from portal.db import db
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -35,6 +37,32 @@ def register_commands(app: Flask) -> None:
             for m in Runner(db.obj, str(MIGRATIONS_DIR)).status():
                 click.echo(f"[{'x' if m.applied else ' '}] {m.name}")
 
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(path):
+        """Write a consistent copy of the database and uploads, with checksums, to PATH."""
+        config = current_app.config
+        try:
+            manifest = backup.backup(path, config["DATABASE_URL"], config["UPLOAD_DIR"])
+        except backup.BackupError as problem:
+            raise click.ClickException(str(problem)) from problem
+        click.echo(f"backed up {sum(manifest['tables'].values())} rows in "
+                   f"{len(manifest['tables'])} tables and {len(manifest['uploads'])} uploads "
+                   f"to {path}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_command(path):
+        """Restore the backup in PATH into an empty database and upload folder."""
+        config = current_app.config
+        try:
+            manifest = backup.restore(path, config["DATABASE_URL"], config["UPLOAD_DIR"])
+        except backup.BackupError as problem:
+            raise click.ClickException(str(problem)) from problem
+        click.echo(f"restored {sum(manifest['tables'].values())} rows in "
+                   f"{len(manifest['tables'])} tables and {len(manifest['uploads'])} uploads "
+                   f"from {path}; every row count and checksum matches")
+
     @app.cli.command("search-rebuild")
     def search_rebuild():
         """Rebuild the full-text index from the stored documents."""
@@ -51,6 +79,8 @@ def register_commands(app: Flask) -> None:
         """Create a confirmed account with a role."""
         if len(password) < 10:
             raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+        if is_common(password):
+            raise click.BadParameter(TOO_COMMON, param_hint="--password")
         with db.connection_context():
             user, created = demo.ensure_user(email, name, role, password,
                                              current_app.config["PASSWORD_HASH_METHOD"])

@@ -58,9 +58,10 @@ def _flag(name: str, default: bool) -> bool:
 
 def load_config() -> dict:
     instance = _instance_dir()
+    environment = os.environ.get("TANDEM_ENV", "production").strip().lower()
     return {
         "INSTANCE_DIR": str(instance),
-        "TANDEM_ENV": os.environ.get("TANDEM_ENV", "production").strip().lower(),
+        "TANDEM_ENV": environment,
         "SECRET_KEY": _secret_key(instance),
         "SECRET_KEY_GENERATED": not os.environ.get("SECRET_KEY"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -87,6 +88,13 @@ def load_config() -> dict:
         "LOGIN_FAILURES_PER_MINUTE": 10,
         "RESET_REQUESTS_PER_HOUR": 5,
         "COMMENTS_PER_MINUTE": 5,
+        # Moderators, staff and admins must set up two-factor sign-in. Only development
+        # may turn this off (check_config), so local runs and tests can sign staff in with
+        # a password alone.
+        "REQUIRE_STAFF_TOTP": _flag("REQUIRE_STAFF_TOTP", environment != DEVELOPMENT),
+        "TWO_FACTOR_FAILURES_PER_15_MINUTES": 5,
+        "DATA_EXPORTS_PER_DAY": 3,
+        "DATA_EXPORT_DAYS": 7,
         "OUTBOX_MAX_ATTEMPTS": 8,
         "OUTBOX_BACKOFF_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60")),
         "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", "120")),
@@ -124,6 +132,9 @@ def check_config(config) -> None:
         if config["MAIL_URL"].startswith("console:"):
             problems.append("MAIL_URL is console:, so no email would be sent: set it to "
                             "smtp://… or smtps://…")
+        if not config.get("REQUIRE_STAFF_TOTP", True):
+            problems.append("REQUIRE_STAFF_TOTP is off: moderators, staff and admins must "
+                            "sign in with a second factor; remove the setting")
         if config.get("SECRET_KEY_GENERATED"):
             problems.append("SECRET_KEY was generated on this machine: set the same SECRET_KEY "
                             "on every app server")

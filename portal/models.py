@@ -1,7 +1,13 @@
 """Every model in the portal, in dependency order: for create_tables and schema checks."""
 from portal.audience import AudienceGroup
 from portal.audit import AuditEntry
-from portal.blueprints.accounts.models import User, UserSession, UserTopic
+from portal.blueprints.accounts.models import (
+    DataExport,
+    RecoveryCode,
+    User,
+    UserSession,
+    UserTopic,
+)
 from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.hub.models import (
     Article,
@@ -40,6 +46,8 @@ ALL_MODELS = [
     User,
     UserTopic,
     UserSession,
+    RecoveryCode,
+    DataExport,
     Group,
     GroupMembership,
     AudienceGroup,

@@ -68,6 +68,16 @@ def can_suspend(user, person) -> bool:
     return is_admin(user) and person.id != user.id
 
 
+def can_reset_two_factor(user, person) -> bool:
+    """An admin removes someone else's second factor (a lost phone); never their own."""
+    return is_admin(user) and person.id != user.id and person.totp_enabled_at is not None
+
+
+def can_erase_account(user, person) -> bool:
+    """Admins erase another person's account; people erase their own from their profile."""
+    return is_admin(user) and person.id != user.id and person.erased_at is None
+
+
 def can_change_settings(user) -> bool:
     return is_admin(user)
 

@@ -115,6 +115,10 @@ LIMITS = {
     "opening-alert": Rule(3600, config="RESET_REQUESTS_PER_HOUR"),
     "board-post": Rule(60, setting="boards_posts_per_minute"),
     "comment": Rule(60, config="COMMENTS_PER_MINUTE"),
+    # Wrong two-factor codes, per account and per address: a six-digit code falls to
+    # guessing without a limit.
+    "two-factor-failed": Rule(900, config="TWO_FACTOR_FAILURES_PER_15_MINUTES"),
+    "data-export": Rule(86400, config="DATA_EXPORTS_PER_DAY"),
 }
 
 

@@ -69,6 +69,33 @@ SPECS = [
                 "Threads and replies beyond this are refused for a minute.", 5,
                 int, unit="posts", minimum=1, maximum=60),
 ]
+# What the daily retention job removes, and after how long (0 keeps it for ever).
+RETENTION_SPECS = [
+    SettingSpec("retention_email_body_days", "Days to keep the text of sent emails",
+                "After this, the outbox keeps only who an email went to, its subject and "
+                "when. 0 keeps the text for ever.", 90,
+                int, unit="days", minimum=0, maximum=3650),
+    SettingSpec("retention_notification_days", "Days to keep board notifications",
+                "Older notifications are deleted. 0 keeps them for ever.", 365,
+                int, unit="days", minimum=0, maximum=3650),
+    SettingSpec("retention_audit_ip_months", "Months to keep addresses in the audit log",
+                "After this, the audit log keeps the action but not the internet address it "
+                "came from. 0 keeps addresses for ever.", 6,
+                int, unit="months", minimum=0, maximum=120),
+    SettingSpec("retention_closed_notes_months",
+                "Months to keep a closed relationship's notes",
+                "Counted from the day the relationship closed. 0 keeps them for ever.", 24,
+                int, unit="months", minimum=0, maximum=120),
+    SettingSpec("retention_unconfirmed_days", "Days to keep accounts never confirmed",
+                "An account whose email address was never confirmed is deleted after this. "
+                "0 keeps them for ever.", 30,
+                int, unit="days", minimum=0, maximum=3650),
+    SettingSpec("retention_applications_months",
+                "Months to keep declined and withdrawn applications",
+                "Counted from the end of the cohort (for an always-open programme, from the "
+                "decision). 0 keeps them for ever.", 12,
+                int, unit="months", minimum=0, maximum=120),
+]
 BRANDING_SPECS = [
     SettingSpec("organisation_name", "Organisation name",
                 "Shown in the header and footer of every page.", None, str,
@@ -81,7 +108,7 @@ BRANDING_SPECS = [
                 "One link per line: the text, a vertical bar, then the address. For example: "
                 "Privacy notice | https://www.example.nhs.uk/privacy", "", str, lines=True),
 ]
-SPECS = SPECS + BRANDING_SPECS
+SPECS = SPECS + RETENTION_SPECS + BRANDING_SPECS
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 
 

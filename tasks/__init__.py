@@ -4,11 +4,13 @@ The portal never imports tasks/; the task modules import the portal's models and
 from tasks import (  # noqa: F401  register every task
     boards,
     cleanup,
+    data_exports,
     email,
     mentoring_care,
     mentoring_sessions,
     programmes,
     reminders,
+    retention,
     webinars,
 )
 from tasks.queue import flask_periodic_task, flask_task, huey, use_app

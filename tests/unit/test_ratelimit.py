@@ -171,4 +171,6 @@ def test_every_limit_reads_its_number_from_one_table(app):
             "login-failed": (app.config["LOGIN_FAILURES_PER_MINUTE"], 60),
             "reset-request": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
             "opening-alert": (app.config["RESET_REQUESTS_PER_HOUR"], 3600),
-            "board-post": (7, 60), "comment": (app.config["COMMENTS_PER_MINUTE"], 60)}
+            "board-post": (7, 60), "comment": (app.config["COMMENTS_PER_MINUTE"], 60),
+            "two-factor-failed": (app.config["TWO_FACTOR_FAILURES_PER_15_MINUTES"], 900),
+            "data-export": (app.config["DATA_EXPORTS_PER_DAY"], 86400)}

@@ -14,6 +14,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.blueprints.accounts.models import PAY_BANDS, REGIONS, STAFF_GROUPS, User
+from portal.blueprints.accounts.passwords import TOO_COMMON, is_common
 
 PASSWORD_RULES = "Use at least 10 characters. A few unrelated words make a strong password."
 
@@ -32,10 +33,16 @@ def _email_field(label="Email address"):
     ])
 
 
+def _not_common(form, field):
+    if field.data and is_common(field.data):
+        raise ValidationError(TOO_COMMON)
+
+
 def _new_password_fields(label="Password"):
     password = PasswordField(label, description=PASSWORD_RULES, validators=[
         InputRequired("Enter a password"),
         Length(min=10, max=200, message="Password must be between 10 and 200 characters"),
+        _not_common,
     ])
     confirm = PasswordField("Confirm password", validators=[
         InputRequired("Confirm your password"),

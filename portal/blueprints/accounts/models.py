@@ -7,6 +7,7 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
+    IntegerField,
     TextField,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -56,6 +57,13 @@ class User(UserMixin, BaseModel):
     region = CharField(max_length=80, default="")
     bio = TextField(default="")
     specialisms = TextField(default="")  # comma-separated, as the person typed them
+    # Two-factor sign-in: the TOTP secret (set while setting up, kept once confirmed), when
+    # it was confirmed, and the last time step a code was accepted for, so that no code is
+    # accepted twice.
+    totp_secret = CharField(max_length=64, default="")
+    totp_enabled_at = DateTimeField(null=True)
+    totp_last_step = IntegerField(null=True)
+    erased_at = DateTimeField(null=True)  # the account was anonymised at the person's request
 
     # Set when the user is loaded for a request: the sign-in session it came from.
     session_key: str | None = None
@@ -86,6 +94,10 @@ class User(UserMixin, BaseModel):
 
     def get_id(self) -> str | None:
         return self.session_key
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_verified(self) -> bool:
@@ -142,3 +154,42 @@ class UserSession(BaseModel):
         user.session_key = row.key
         return user
 
+
+
+class RecoveryCode(BaseModel):
+    """A one-time code that stands in for the authenticator app. Only its hash is kept."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "code_hash"), True),)
+
+
+EXPORT_PENDING, EXPORT_READY, EXPORT_FAILED = "pending", "ready", "failed"
+
+
+class DataExport(BaseModel):
+    """A copy of everything Tandem holds about a person, built in the background as a ZIP
+    under UPLOAD_DIR/exports/ and downloadable by that person alone until `expires_at`."""
+
+    user = ForeignKeyField(User, backref="data_exports", on_delete="CASCADE")
+    status = CharField(max_length=10, default=EXPORT_PENDING)
+    requested_at = DateTimeField(default=utcnow)
+    ready_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True, index=True)
+    stored_name = CharField(max_length=64, default="")
+    size = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("user", "requested_at"), False), (("status", "requested_at"), False))
+
+    @classmethod
+    def latest_for(cls, user):
+        return (cls.select().where(cls.user == user.id)
+                .order_by(cls.requested_at.desc(), cls.id.desc()).first())
+
+    def is_downloadable(self, now) -> bool:
+        return (self.status == EXPORT_READY and self.expires_at is not None
+                and self.expires_at > now)

@@ -1,10 +1,10 @@
 """Register, verify, log in and out, reset a password, keep a profile."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import ratelimit
-from portal.blueprints.accounts import services, tokens
+from portal.blueprints.accounts import pending, services, tokens, two_factor
 from portal.blueprints.accounts.forms import (
     ChangePasswordForm,
     EmailOnlyForm,
@@ -124,9 +124,11 @@ def login():
         form.form_errors.append(problem)
         return render_template("accounts/login.html", form=form,
                                unverified=problem == services.UNVERIFIED), 422
-    services.start_session(user, form.remember.data, request.user_agent.string,
-                           current_app.config["SESSION_DAYS"])
-    login_user(user, remember=form.remember.data)
+    if user.has_two_factor or two_factor.required_for(user):
+        pending.hold(user, form.remember.data, _safe_next())
+        step = "accounts.second_factor" if user.has_two_factor else "accounts.set_up_at_login"
+        return redirect(url_for(step), 303)
+    pending.complete(user, form.remember.data)
     return redirect(_after_login_url(), 303)
 
 
@@ -176,7 +178,8 @@ def reset(token):
 @login_required
 def profile():
     return render_template("accounts/profile.html", user=current_user,
-                           topics=list(current_user.topics()), form=EmptyForm())
+                           topics=list(current_user.topics()), form=EmptyForm(),
+                           two_factor_required=two_factor.required_for(current_user))
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
