@@ -1,7 +1,7 @@
 """Closing a person's relationships when their account is erased.
 
-Kept to one function so it can give way to the mentoring area's own close service (which
-would also record the closing in the pair's history) without changing the erasure."""
+Not the mentoring area's close service: that one tells the partner who closed the
+relationship and why, and here the email must not name the person being erased."""
 import datetime as dt
 
 from flask import render_template
