@@ -147,6 +147,9 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
             people[email] = User.by_email(email) or ensure_user(
                 email, name, "member", DEMO_PASSWORD, method)[0]
         ensure_programmes(people)
+        from portal.blueprints.mentoring.demo import ensure_pairs
+
+        ensure_pairs(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -112,6 +112,13 @@ def test_seed_demo_is_idempotent(app):
     with app.app_context(), db.connection_context():
         # One account per role, plus the members who apply to the demo programmes.
         assert User.select().count() == 5 + len(DEMO_MEMBERS)
+        # mentor@ and mentee@ are a working pair, once: the pair's space has something in it.
+        from portal.blueprints.mentoring.models import ACTIVE, Goal, MentoringSession, Relationship
+
+        pair = Relationship.get(Relationship.mentor == User.by_email("mentor@tandem.example"))
+        assert pair.status == ACTIVE and Relationship.select().count() == 1
+        assert MentoringSession.select().where(MentoringSession.relationship == pair).count() == 3
+        assert Goal.select().where(Goal.countersigned_at.is_null(False)).count() == 1
 
 
 def test_safe_next_accepts_only_local_paths():
