@@ -393,9 +393,9 @@ def test_the_card_shows_each_open_pair_with_what_is_waiting(app, client, login, 
     card = page.soup.find(id="mentoring-card")
     assert card is not None
     item = page.text(f"#mentoring-{p.rel.id}")
-    assert "Maya Mentor" in item and "your mentor" in item
+    assert "Maya Mentor" in item and "Your mentor in Short virtual mentoring" in item
     assert "Sessions left 0 of 3" in item  # one held, two booked, one proposed
-    assert "Goals due 1 in the next 2 weeks" in item
+    assert "Goals due 1 overdue or due in the next 2 weeks" in item
     with app.app_context(), db.connection_context():
         first_booked = times.fmt_when(now + dt.timedelta(days=5))
     assert f"Next session {first_booked}" in item
