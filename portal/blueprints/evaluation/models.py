@@ -18,8 +18,8 @@ import secrets
 from peewee import (
     JOIN,
     BigIntegerField,
-    Case,
     BooleanField,
+    Case,
     CharField,
     DateField,
     DateTimeField,
@@ -92,10 +92,10 @@ class Survey(BaseModel):
     def of_programme(cls, programme_id: int):
         """The programme's surveys, newest first, with `invited` and `answered` counts:
         one query."""
+        answered = Case(None, [(SurveyInvitation.answered == True, 1)], 0)  # noqa: E712
         invited = (SurveyInvitation.select(SurveyInvitation.survey,
                                            fn.COUNT(SurveyInvitation.id).alias("n"),
-                                           fn.SUM(Case(None, [(SurveyInvitation.answered == True, 1)],  # noqa: E712
-                                                       0)).alias("answered"))
+                                           fn.SUM(answered).alias("answered"))
                    .group_by(SurveyInvitation.survey).alias("invited_counts"))
         return (cls.select(cls, fn.COALESCE(invited.c.n, 0).alias("invited"),
                            fn.COALESCE(invited.c.answered, 0).alias("answered"))
