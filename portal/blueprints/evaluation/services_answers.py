@@ -10,7 +10,8 @@ Anonymous answers leave nothing that leads back to the person:
 - the invitation says only that it was answered, with no date, so its day cannot be
   matched with an answer's;
 - nothing is written to the audit log, the rate limiter or the app's log, and no email is
-  sent about the answer;
+  sent about the answer; peewee's query log (on at DEBUG level) is silenced while the
+  answer is written, or it would print the invitation's update next to the answer;
 - the form is posted to one address for everyone, with the link's token in the body, so a
   web server's access log shows who opened their link (as their invitation does) but not
   which request carried an answer;
@@ -23,8 +24,11 @@ Anonymous answers leave nothing that leads back to the person:
   administrator could dig out of the write-ahead log or dead rows before they are
   vacuumed; the people who read results never see those.
 """
+import contextlib
+import contextvars
 import datetime as dt
 import json
+import logging
 import random
 
 from portal.audit import AuditEntry
@@ -43,6 +47,24 @@ from portal.db import db, is_sqlite
 from portal.signed_links import LinkProblem
 
 MAX_TEXT = 2000
+_WRITING_ANONYMOUSLY = contextvars.ContextVar("writing_anonymously", default=False)
+
+
+class _SilentWhileAnonymous(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _WRITING_ANONYMOUSLY.get()
+
+
+logging.getLogger("peewee").addFilter(_SilentWhileAnonymous())
+
+
+@contextlib.contextmanager
+def _unlogged():
+    token = _WRITING_ANONYMOUSLY.set(True)
+    try:
+        yield
+    finally:
+        _WRITING_ANONYMOUSLY.reset(token)
 
 
 class AnswerRefused(ValueError):
@@ -86,7 +108,7 @@ def answer(invitation_id: int, given: dict[int, str], anonymous: bool, today: dt
     """Store one person's answers for their invitation, once. `anonymous` is the person's
     choice where the survey lets them choose; an anonymous survey is always anonymous and
     a named one never. Raises AnswerRefused."""
-    with db.atomic():
+    with _unlogged(), db.atomic():
         invitation = SurveyInvitation.get_or_none(SurveyInvitation.id == invitation_id)
         if invitation is None:
             raise AnswerRefused("used")
@@ -104,7 +126,8 @@ def answer(invitation_id: int, given: dict[int, str], anonymous: bool, today: dt
                                                         and anonymous)
         row = {"survey": survey.id, "cohort": invitation.cohort_id,
                "respondent": None if hidden_name else invitation.person_id,
-               "answered_on": today, "answers": json.dumps(answers, sort_keys=True)}
+               "answered_on": today,
+               "answers": json.dumps(answers, sort_keys=True, ensure_ascii=False)}
         if hidden_name:
             _store_anonymously(survey.id, invitation.cohort_id, row)
         else:
