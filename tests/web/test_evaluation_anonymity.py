@@ -16,8 +16,9 @@ from werkzeug.serving import make_server
 
 from portal.blueprints.evaluation import invitations
 from portal.blueprints.evaluation.models import ANONYMOUS, CHOOSE, SurveyResponse
-from portal.db import db, is_sqlite
+from portal.db import db, is_sqlite, utcnow
 from portal.outbox import OutboxMessage
+from portal.people_data import export
 from tests.conftest import link_in
 from tests.evaluation_factories import ADVICE, CONFIDENT, FORMAT, answer, by_text, make_survey
 from tests.mentoring_factories import make_programme
@@ -168,3 +169,21 @@ def test_a_named_answer_is_kept_with_the_person(app, make_user):
         answer(survey, person, cohort, {CONFIDENT: "4", FORMAT: "Telephone"})
         assert [r.respondent_id for r in SurveyResponse.select()] == [person.id]
         assert re.fullmatch(r"\d+", str(SurveyResponse.get().id))
+
+
+def test_a_persons_data_export_holds_their_named_answers_and_no_anonymous_one(app, make_user):
+    with app.app_context(), db.connection_context():
+        coordinator = make_user(role="staff")
+        programme, cohort = make_programme(coordinator, "return_to_work")
+        named = make_survey(coordinator, programme, title="Named one")
+        anonymous = make_survey(coordinator, programme, "follow_up", anonymity=ANONYMOUS,
+                                title="Anonymous one", follow_up_months=3)
+        person = make_user()
+        answer(named, person, cohort, {CONFIDENT: "4", FORMAT: "Telephone", ADVICE: "Named"})
+        answer(anonymous, person, cohort, {CONFIDENT: "2", FORMAT: "In person",
+                                           ADVICE: MARKER})
+        mentoring = export.collect(person, utcnow())["mentoring.json"]
+    assert mentoring["survey_answers"] == [{
+        "survey": "Named one", "answered_on": dt.date.today(),
+        "answers": {CONFIDENT: "4", FORMAT: "Telephone", ADVICE: "Named"}}]
+    assert MARKER not in str(mentoring)
