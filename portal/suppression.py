@@ -181,16 +181,17 @@ def _count(table: Table, quantity: Quantity) -> int:
 class Reader:
     """What someone who sees the published figures knows: each published figure's count,
     that each "fewer than 5" is 0 to 4 and each "withheld" is 5 or more, and how the
-    figures are made of atoms. `bounds(q)` is the exact range of whole numbers a count can
-    take under that knowledge."""
+    figures are made of atoms. `extreme(q, sense)` is the largest or smallest whole number
+    a count can be under that knowledge. Whole-number solutions met on the way are kept in
+    `found`: each is a table the reader cannot tell from the true one."""
 
     def __init__(self, table: Table, shown: dict[Hashable, Cell]):
         n = len(table.atoms)
         self.n = n
+        self.found: list[np.ndarray] = []
         equal_rows, equal_values, upper_rows, upper_values = [], [], [], []
         for key, atoms in table.figures.items():
-            row = np.zeros(n)
-            row[list(atoms)] = 1
+            row = self.vector(atoms)
             cell = shown[key]
             if cell.state == PUBLISHED:
                 equal_rows.append(row)
@@ -206,7 +207,7 @@ class Reader:
         self.a_ub = np.array(upper_rows) if upper_rows else None
         self.b_ub = np.array(upper_values) if upper_rows else None
 
-    def _vector(self, atoms: frozenset[int]) -> np.ndarray:
+    def vector(self, atoms: Iterable[int]) -> np.ndarray:
         vector = np.zeros(self.n)
         vector[list(atoms)] = 1
         return vector
@@ -214,28 +215,34 @@ class Reader:
     def extreme(self, atoms: frozenset[int], sense: int) -> float:
         """The largest (sense 1) or smallest (sense -1) whole-number value of the count.
         Infinity when it has no upper bound."""
-        q = self._vector(atoms)
-        result = linprog(-sense * q, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
+        return self.optimum(sense * self.vector(atoms)) * sense
+
+    def optimum(self, objective: np.ndarray) -> float:
+        """The largest whole-number value of `objective` over the tables the reader cannot
+        tell apart (infinity if unbounded)."""
+        result = linprog(-objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
                          b_eq=self.b_eq, bounds=(0, None), method="highs")
-        if result.status == 3:  # unbounded: there is no largest
-            return sense * np.inf
+        if result.status == 3:
+            return np.inf
         if result.status != 0:
             raise ArithmeticError(f"the published figures are inconsistent: {result.message}")
         if np.all(np.abs(result.x - np.round(result.x)) < _EPSILON):
-            return float(np.round(q @ result.x))
-        return self._whole_extreme(q, sense)
+            self.found.append(np.round(result.x))
+            return float(objective @ np.round(result.x))
+        return self._whole_optimum(objective)
 
-    def _whole_extreme(self, q: np.ndarray, sense: int) -> float:
+    def _whole_optimum(self, objective: np.ndarray) -> float:
         constraints = []
         if self.a_eq is not None:
             constraints.append(LinearConstraint(self.a_eq, self.b_eq, self.b_eq))
         if self.a_ub is not None:
             constraints.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
-        result = milp(-sense * q, constraints=constraints, integrality=np.ones(self.n),
+        result = milp(-objective, constraints=constraints, integrality=np.ones(self.n),
                       bounds=Bounds(0, np.inf))
         if result.status != 0:
             raise ArithmeticError(f"no whole-number answer: {result.message}")
-        return float(np.round(q @ result.x))
+        self.found.append(np.round(result.x))
+        return float(objective @ np.round(result.x))
 
     def pins(self, atoms: frozenset[int], true_count: int) -> bool:
         """Whether the count can only be `true_count` (which it is)."""
@@ -254,10 +261,33 @@ def _cells(table: Table, states: dict[Hashable, str]) -> dict[Hashable, Cell]:
             for key, state in states.items()}
 
 
-def _pinned(table: Table, states: dict[Hashable, str], quantity: Quantity) -> bool:
+def _pinned(table: Table, states: dict[Hashable, str], quantity: Quantity,
+            witnesses: list[np.ndarray] | None = None) -> bool:
+    """Whether the shown figures pin the count down. `witnesses`: whole-number tables
+    consistent with what is shown (found before; withholding more keeps them consistent),
+    grown with those found here. One that gives the count another value settles it."""
     if all(states[f] == PUBLISHED for f in quantity.figures) and len(quantity.figures) > 1:
         return True  # worked out from shown figures alone (a difference, a remainder)
-    return Reader(table, _cells(table, states)).pins(quantity.atoms, _count(table, quantity))
+    true_count = _count(table, quantity)
+    atoms = list(quantity.atoms)
+    if witnesses and any(w[atoms].sum() != true_count for w in witnesses):
+        return False
+    reader = Reader(table, _cells(table, states))
+    try:
+        return reader.pins(quantity.atoms, true_count)
+    finally:
+        if witnesses is not None:
+            witnesses.extend(reader.found)
+
+
+def _first_witnesses(table: Table, states: dict[Hashable, str]) -> list[np.ndarray]:
+    """A few tables a reader cannot tell from the true one, far from it in different
+    directions (a fixed seed, so the same figures always give the same page)."""
+    reader = Reader(table, _cells(table, states))
+    directions = -np.random.default_rng(5).uniform(0, 1, size=(4, len(table.atoms)))
+    for direction in directions:
+        reader.optimum(direction)
+    return reader.found
 
 
 def _candidates(table: Table, states: dict[Hashable, str], quantity: Quantity) -> list:
@@ -299,6 +329,7 @@ def protect(table: Table, force: Iterable[Hashable] = ()) -> dict[Hashable, Cell
         if states[key] == PUBLISHED:
             states[key] = WITHHELD
     queue = [q for q in fixed_quantities(table) if disclosed(_count(table, q))]
+    witnesses = _first_witnesses(table, states) if queue else []
     seen_remainders: set[Quantity] = set()
     while True:
         for q in remainders(table, states):
@@ -308,7 +339,7 @@ def protect(table: Table, force: Iterable[Hashable] = ()) -> dict[Hashable, Cell
         if not queue:
             break
         quantity = queue.pop(0)
-        if _pinned(table, states, quantity):
+        if _pinned(table, states, quantity, witnesses):
             states[_undo(table, states, quantity)] = WITHHELD
             queue.insert(0, quantity)  # check it again: it may be held by another route
     return _cells(table, states)
@@ -321,8 +352,14 @@ def protect_linked(tables: Sequence[Table], links: Sequence[Sequence[tuple[int, 
     pairs. A count hidden in one table is hidden in all, or a reader would take it from
     another and undo that table's protection."""
     forced: list[set] = [set() for _ in tables]
+    done: dict[tuple[int, frozenset], dict] = {}
     while True:
-        results = [protect(t, forced[i]) for i, t in enumerate(tables)]
+        results = []
+        for i, table in enumerate(tables):
+            key = (i, frozenset(forced[i]))
+            if key not in done:
+                done[key] = protect(table, forced[i])
+            results.append(done[key])
         changed = False
         for link in links:
             if any(not results[i][key].published for i, key in link):
