@@ -7,10 +7,12 @@ import csv
 import io
 
 import pytest
+from playhouse.test_utils import count_queries
 
-from portal import settings, suppression
+from portal import markup, settings, suppression
 from portal.blueprints.evaluation import equality
 from portal.blueprints.evaluation.models import BASELINE, CLOSING, SurveyResponse
+from portal.blueprints.evaluation.summary import escape
 from portal.blueprints.hub.models import PUBLISHED, REVIEW, Article
 from portal.blueprints.mentoring.models import ACTIVE, CLOSED, Relationship
 from portal.blueprints.programmes import services as programme_services
@@ -292,8 +294,6 @@ def test_admins_see_the_equality_report_too(app, client, login, make_user):
 
 
 def test_results_read_a_fixed_number_of_queries(app, client, login, world):
-    from playhouse.test_utils import count_queries
-
     login(world["coordinator"])
     results_page(client, world)
     with count_queries() as few:
@@ -306,3 +306,13 @@ def test_results_read_a_fixed_number_of_queries(app, client, login, world):
     with count_queries() as many:
         results_page(client, world)
     assert many.count == few.count
+
+
+def test_a_quote_in_the_article_stays_words():
+    """What participants wrote goes into the article's Markdown escaped: no link, heading,
+    table or end of its block quote comes out of it."""
+    text = "# Big\n[click](javascript:alert(1)) | a | b |\n> quoted <b>bold</b>"
+    html = markup.render(f"> {escape(text)}").html
+    assert "<a" not in html and "<h" not in html and "<table" not in html
+    assert "<b>" not in html and html.count("<blockquote>") == 1
+    assert "[click](javascript:alert(1)) | a | b |" in html

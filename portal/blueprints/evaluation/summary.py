@@ -75,8 +75,8 @@ def save_intro(actor, cohort_id: int, intro: str) -> OutcomeSummary:
 
 
 def escape(text: str) -> str:
-    """Text shown as itself in Markdown: every character Markdown reads is escaped, and a
-    line break stays a line break."""
+    """Text shown as itself in Markdown, on one line: every character Markdown reads is
+    escaped, so a quote cannot end its block quote or make a link, heading or table."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
