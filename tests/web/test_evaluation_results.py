@@ -105,7 +105,7 @@ def test_each_question_as_a_chart_and_a_table_with_small_numbers_protected(clien
     assert chart.name == "svg" and chart["role"] == "img"
     assert chart.select_one("title").get_text() == f"Chart of the answers to “{CONFIDENT}”"
     bars = [(rect["width"]) for rect in chart.select("rect")]
-    assert bars == ["150.0", "150.0"]  # a bar for each shown share, and for nothing else
+    assert bars == ["100.0", "100.0"]  # a bar for each shown share, and for nothing else
     values = [text.get_text() for text in chart.select(".tandem-chart__value")]
     assert values[6:] == ["50% (6)", "fewer than 5", "50% (6)", "fewer than 5"]
     assert page.soup.find("script", src=None) is None

@@ -38,6 +38,7 @@ from portal.suppression import Cell, percentage
 NO_ANSWER_LABEL = "No answer"
 THIS, PREVIOUS = "This cohort", "Previous cohort"
 TOTAL = ("row", "n")  # each question table's total: the number of answers
+BAR_SCALE = 2.0  # chart units per percentage point: a full bar is 200 of the 440 wide
 
 
 @dataclasses.dataclass
@@ -157,7 +158,7 @@ def _bars(rows: list[Row], question: SurveyQuestion, with_previous: bool) -> tup
         for name, cell, percent in series:
             value = int(percent.rstrip("%")) if percent else None
             text = f"{percent} ({cell.text})" if percent else cell.text
-            bars.append(Bar(name, row.label, value, text, y, 3.0 * (value or 0)))
+            bars.append(Bar(name, row.label, value, text, y, BAR_SCALE * (value or 0)))
             y += 22
         y += 10
     return bars, int(y)
