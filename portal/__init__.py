@@ -48,6 +48,10 @@ VIEW_MODULES = [
     "portal.blueprints.mentoring.views_care",
     "portal.blueprints.mentoring.views_checkins",
     "portal.blueprints.mentoring.views_coordinator",
+    "portal.blueprints.evaluation.views",
+    "portal.blueprints.evaluation.views_respond",
+    "portal.blueprints.evaluation.views_results",
+    "portal.blueprints.evaluation.views_reports",
 ]
 
 

@@ -182,6 +182,18 @@ def can_see_equality(user, programme) -> bool:
     return is_coordinator(user, programme)
 
 
+def can_evaluate(user, programme) -> bool:
+    """Build the programme's surveys, read their results and free-text answers, and publish
+    its outcome summaries: whoever coordinates it (its coordinators, and admins)."""
+    return can_coordinate(user, programme)
+
+
+def can_see_equality_report(user, programme) -> bool:
+    """Equality figures by group, every count protected against small numbers: its
+    coordinators and admins. Each person's own answers stay with can_see_equality."""
+    return can_coordinate(user, programme)
+
+
 def can_view_application(user, application, programme) -> bool:
     """The applicant, or whoever coordinates the programme."""
     return _signed_in(user) and (application.applicant_id == user.id

@@ -31,6 +31,7 @@ from portal.blueprints.accounts.models import (
     UserTopic,
 )
 from portal.blueprints.boards.models import Board, BoardPreference, Post, Thread, Watch
+from portal.blueprints.evaluation.models import Survey, SurveyQuestion, SurveyResponse
 from portal.blueprints.hub.models import Article, Bookmark, Comment, Rating
 from portal.blueprints.library.models import Resource, ResourceFile
 from portal.blueprints.mentoring.models import (
@@ -291,7 +292,8 @@ def _applications(user: User) -> dict:
 def _mentoring(user: User) -> dict:
     """Their relationships, agreements and sessions; the notes they wrote (a private note
     is its author's alone, and the other person's notes are theirs); the goals they own;
-    their own check-ins and closing answers."""
+    their own check-ins and closing answers, and their named survey answers (anonymous ones
+    carry nothing that says whose they are)."""
     relationships = list(Relationship.with_people().where(
         (Relationship.mentor == user.id) | (Relationship.mentee == user.id),
         Relationship.status != "draft"))
@@ -306,6 +308,14 @@ def _mentoring(user: User) -> dict:
     checkins = list(CheckIn.select().where(CheckIn.person == user.id)
                     .order_by(CheckIn.sent_at, CheckIn.id))
     closing = list(ClosingAnswer.select().where(ClosingAnswer.person == user.id))
+    surveys = list(SurveyResponse.select(SurveyResponse, Survey).join(Survey)
+                   .where(SurveyResponse.respondent == user.id)
+                   .order_by(SurveyResponse.answered_on, Survey.id))
+    questions: dict[int, list] = {}
+    for question in (SurveyQuestion.select()
+                     .where(SurveyQuestion.survey.in_([r.survey_id for r in surveys] or [0]))
+                     .order_by(SurveyQuestion.position, SurveyQuestion.id)):
+        questions.setdefault(question.survey_id, []).append(question)
     return {"relationships": [_relationship(r, user, agreements.get(r.id)) for r in relationships],
             "sessions": [_session(s) for s in sessions],
             "notes": [{"relationship": n.relationship_id, "body": n.body,
@@ -319,7 +329,11 @@ def _mentoring(user: User) -> dict:
                           for c in checkins],
             "closing_answers": [{"relationship": c.relationship_id,
                                  "answers": json.loads(c.answers or "{}"),
-                                 "created_at": c.created_at} for c in closing]}
+                                 "created_at": c.created_at} for c in closing],
+            "survey_answers": [{"survey": r.survey.title, "answered_on": r.answered_on,
+                                "answers": {q.text: r.answer_map.get(str(q.id), "")
+                                            for q in questions.get(r.survey_id, [])}}
+                               for r in surveys]}
 
 
 def _relationship(rel: Relationship, user: User, agreement: Agreement | None) -> dict:

@@ -3,6 +3,7 @@ this person's unanswered check-in, how to end it, and once ended the closing que
 (for the mentee) the pay-it-forward invitation. At most three queries, whatever the data."""
 import datetime as dt
 
+from portal.blueprints.evaluation import invitations
 from portal.blueprints.mentoring import phases, services_checkins
 from portal.blueprints.mentoring.forms_care import CheckInForm
 from portal.blueprints.mentoring.models import CLOSED, ClosingAnswer
@@ -32,7 +33,8 @@ def section_context(rel, user, today) -> dict:
             context["checkin_form"] = CheckInForm(formdata=None, prefix="checkin")
     elif rel.status == CLOSED:
         context["closing_answered"] = (ClosingAnswer.select().where(
-            ClosingAnswer.relationship == rel.id, ClosingAnswer.person == user.id).exists())
+            ClosingAnswer.relationship == rel.id, ClosingAnswer.person == user.id).exists()
+            or invitations.closing_invitation_answered(rel.id, user.id))
         if is_mentee:
             context["pay_it_forward"] = _pay_it_forward(rel, user, today)
     return context

@@ -11,6 +11,7 @@ import datetime as dt
 from peewee import JOIN, Case, fn
 
 from portal.blueprints.accounts.models import User
+from portal.blueprints.evaluation import invitations
 from portal.blueprints.mentoring import phases, status
 from portal.blueprints.mentoring.models import (
     ACCEPTED,
@@ -141,7 +142,7 @@ def _card_relationships(user, now: dt.datetime) -> list[Relationship]:
         ClosingAnswer.relationship == R.id, ClosingAnswer.person == user.id)
     recently_closed = ((R.status == CLOSED)
                        & (R.closed_at > now - dt.timedelta(days=CLOSING_QUESTIONS_DAYS))
-                       & ~fn.EXISTS(answered))
+                       & ~fn.EXISTS(answered) & ~invitations.answered_closing(R.id, user.id))
     return list(R.with_people().where((R.mentor == user.id) | (R.mentee == user.id),
                                       R.status.in_(list(STARTED)) | recently_closed))
 

@@ -1,13 +1,16 @@
 """Ending a relationship: either person or a programme coordinator closes it with a reason,
 and the other person (or both, when a coordinator closes it) is told by email; at the end
 date a job offers both the chance to close, once; and each person answers the closing
-questions once, kept for the evaluation (ClosingAnswer.answers, JSON)."""
+questions once, kept for the evaluation. When the programme has an open closing survey,
+closing invites both people to it (evaluation.invitations) and its questions are the
+closing questions; otherwise the built-in questions below are asked (ClosingAnswer)."""
 import datetime as dt
 import json
 
 from peewee import IntegrityError
 
 from portal.audit import AuditEntry
+from portal.blueprints.evaluation import invitations
 from portal.blueprints.mentoring import notices_care, status
 from portal.blueprints.mentoring.models import CLOSED, STARTED, ClosingAnswer, Relationship
 from portal.db import db, utcnow
@@ -50,6 +53,7 @@ def close(actor, relationship_id: int, reason: str, now: dt.datetime | None = No
                 notices_care.closed(rel, person, actor, rel.programme, reason, by_coordinator)
         if by_coordinator:
             AuditEntry.record(actor, "mentoring.closed", rel, after={"reason": reason})
+        invitations.invite_on_close(rel, now)
     return rel
 
 

@@ -1,6 +1,7 @@
 """The care section's pages: the mentee's leave details, closing the relationship (either
 person, or a programme coordinator from the pair list), and each person's closing
-questions. Each is a plain form page: POST, then a redirect; a refused form comes back
+questions (the programme's closing survey when it has an open one, else the built-in
+questions). Each is a plain form page: POST, then a redirect; a refused form comes back
 with 422, the person's input and an error summary."""
 import datetime as dt
 
@@ -8,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import permissions
+from portal.blueprints.evaluation import invitations
 from portal.blueprints.mentoring import care, services_closing, services_leave
 from portal.blueprints.mentoring.forms_care import CloseForm, ClosingQuestionsForm, LeaveForm
 from portal.blueprints.mentoring.loaders import (
@@ -79,8 +81,12 @@ def closing(relationship_id: int):
     rel = get_pair_or_404(relationship_id)
     if rel.status != CLOSED:
         return _pair_page(rel, "close")
-    answered = (ClosingAnswer.select().where(ClosingAnswer.relationship == rel.id,
-                                             ClosingAnswer.person == current_user.id).exists())
+    survey_link = invitations.closing_link(rel.id, current_user.id)
+    if survey_link:
+        return redirect(survey_link, 303)
+    answered = invitations.closing_invitation_answered(rel.id, current_user.id) or (
+        ClosingAnswer.select().where(ClosingAnswer.relationship == rel.id,
+                                     ClosingAnswer.person == current_user.id).exists())
     form = ClosingQuestionsForm()
     if answered and request.method == "POST":
         flash("You have already answered the closing questions.", "success")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from portal import branding, permissions, settings
 from portal.blueprints.accounts import services as account_services
 from portal.blueprints.accounts.models import ROLE_LABELS, User
-from portal.blueprints.staff import moderation, services
+from portal.blueprints.staff import moderation, services, todo
 from portal.blueprints.staff.forms import (
     AddMemberForm,
     GroupForm,
@@ -47,8 +47,10 @@ def index():
     upcoming = (WebinarSession.for_staff()
                 .where(WebinarSession.status == SCHEDULED, WebinarSession.ends_at > utcnow())
                 .order_by(WebinarSession.starts_at, WebinarSession.id).limit(5))
+    now = utcnow()
     return render_template(
-        "staff/index.html", people=User.select().count(), groups=Group.select().count(),
+        "staff/index.html", todo=todo.items(current_user, dt.date.today(), now),
+        people=User.select().count(), groups=Group.select().count(),
         outbox=counts_by_status(), open_reports=open_report_count(),
         held=moderation.held_count(), upcoming=list(upcoming),
         recent_people=list(User.search().limit(5)))
