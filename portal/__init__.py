@@ -48,6 +48,10 @@ VIEW_MODULES = [
     "portal.blueprints.mentoring.views_care",
     "portal.blueprints.mentoring.views_checkins",
     "portal.blueprints.mentoring.views_coordinator",
+    "portal.blueprints.notifications.views",
+    "portal.blueprints.notifications.views_unsubscribe",
+    "portal.blueprints.newsletter.views",
+    "portal.blueprints.newsletter.views_manage",
 ]
 
 

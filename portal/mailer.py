@@ -1,4 +1,5 @@
 """Delivery of outbox messages through MAIL_URL: `console:` (log only) or `smtp://...`."""
+import contextlib
 import re
 import smtplib
 import ssl
@@ -10,6 +11,10 @@ from flask import current_app
 
 class MailError(Exception):
     """Delivery failed in a way worth retrying."""
+
+
+class MessageRefused(MailError):
+    """The server refused this one message; the connection is still good for others."""
 
 
 _LINK = re.compile(r"https?://[^\s<>\"']+")
@@ -44,6 +49,8 @@ def build_message(message) -> EmailMessage:
     stamp = f"{message.created_at:%Y%m%d%H%M%S}" if message.created_at else "0"
     email["Message-ID"] = f"<outbox-{message.id}.{stamp}@{message_id_domain()}>"
     email["X-Tandem-Key"] = message.key
+    for name, value in message.header_dict.items():
+        email[name] = value
     email.set_content(message.body_text)
     if message.attachment_name:
         maintype, _, subtype = message.attachment_type.partition("/")
@@ -53,34 +60,64 @@ def build_message(message) -> EmailMessage:
 
 
 def send(message) -> None:
-    url = current_app.config["MAIL_URL"]
-    email = build_message(message)
-    if url.startswith("console:"):
+    with connection() as mail:
+        mail.send(message)
+
+
+class _Console:
+    def send(self, message) -> None:
         # The links in an email are keys (reset, confirmation, calendar feed): INFO logs
         # travel to shared log stores, so they get the body with its links blanked.
+        build_message(message)  # a message that cannot be built fails here as it would by SMTP
         current_app.logger.info("email to %s: %s\n%s", message.to_addr, message.subject,
                                 redact_links(message.body_text))
         current_app.logger.debug("email to %s, in full:\n%s", message.to_addr,
                                  message.body_text)
-        return
-    if url.startswith(("smtp://", "smtps://")):
-        _send_smtp(url, email)
-        return
-    raise MailError(f"unsupported MAIL_URL scheme in {url.split(':', 1)[0]!r}")
 
 
-def _send_smtp(url: str, email: EmailMessage) -> None:
+class _Smtp:
+    def __init__(self, client):
+        self.client = client
+
+    def send(self, message) -> None:
+        email = build_message(message)
+        try:
+            self.client.send_message(email)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                smtplib.SMTPDataError) as exc:
+            raise MessageRefused(f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"{type(exc).__name__}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def connection():
+    """One connection to MAIL_URL for any number of messages: `.send(message)` each."""
+    url = current_app.config["MAIL_URL"]
+    if url.startswith("console:"):
+        yield _Console()
+        return
+    if not url.startswith(("smtp://", "smtps://")):
+        raise MailError(f"unsupported MAIL_URL scheme in {url.split(':', 1)[0]!r}")
     parts = urlsplit(url)
     options = parse_qs(parts.query)
     secure = parts.scheme == "smtps"
     client_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
     port = parts.port or (465 if secure else 25)
     try:
-        with client_class(parts.hostname or "localhost", port, timeout=10) as client:
+        client = client_class(parts.hostname or "localhost", port, timeout=10)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        try:
             if options.get("starttls", ["0"])[0] in ("1", "true"):
                 client.starttls(context=ssl.create_default_context())
             if parts.username:
                 client.login(unquote(parts.username), unquote(parts.password or ""))
-            client.send_message(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"{type(exc).__name__}: {exc}") from exc
+        yield _Smtp(client)
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            client.quit()
+        client.close()

@@ -24,6 +24,7 @@ from portal.blueprints.library.models import (
     ResourceTopic,
 )
 from portal.blueprints.mentoring.models import MODELS as MENTORING_MODELS
+from portal.blueprints.newsletter.models import MODELS as NEWSLETTER_MODELS
 from portal.blueprints.programmes.models import MODELS as PROGRAMME_MODELS
 from portal.blueprints.webinars.models import (
     WebinarBooking,
@@ -34,6 +35,7 @@ from portal.blueprints.webinars.models import (
     WebinarSession,
 )
 from portal.groups import Group, GroupMembership
+from portal.notifications import NotificationPreference, PreferenceChange, UserNotification
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
 from portal.reports import Report
@@ -76,6 +78,10 @@ ALL_MODELS = [
     *BOARD_MODELS,
     *PROGRAMME_MODELS,
     *MENTORING_MODELS,
+    UserNotification,
+    NotificationPreference,
+    PreferenceChange,
+    *NEWSLETTER_MODELS,
 ]
 
 

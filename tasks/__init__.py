@@ -8,6 +8,7 @@ from tasks import (  # noqa: F401  register every task
     email,
     mentoring_care,
     mentoring_sessions,
+    newsletter,
     programmes,
     reminders,
     retention,
