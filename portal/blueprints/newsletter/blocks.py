@@ -117,7 +117,7 @@ def suggest(since: dt.datetime, now: dt.datetime) -> list[Block]:
               .where(Post.created_at > since, Post.status == VISIBLE,
                      Post.deleted == False)  # noqa: E712
               .group_by(Post.thread).alias("recent"))
-    busy = (_threads().select_extend(recent.c.n.alias("new_posts"))
+    busy = (_threads().select_extend(recent.c.n.alias("new_posts").bind_to(Thread))
             .join(recent, on=(recent.c.thread_id == Thread.id), src=Thread)
             .order_by(SQL("new_posts").desc(), Thread.id.desc()).limit(SUGGESTED))
     threads = [_thread(t, f"{t.new_posts} new post{'s' if t.new_posts != 1 else ''}")

@@ -90,18 +90,21 @@ class SendForm(FlaskForm):
     start_time = TimeField("Time (UK time)", validators=[Optional()],
                            description="For example, 09:00")
 
-    def validate_day(self, field):
-        if self.when.data == LATER and field.data is None:
-            raise ValidationError("Enter the date to send it, like 2027-03-29")
-
-    def validate_start_time(self, field):
+    def validate(self, extra_validators=None) -> bool:
+        """The date and time are asked for only when sending later (empty otherwise, so
+        their own validators let blanks through)."""
+        valid = super().validate(extra_validators)
         if self.when.data != LATER:
-            return
-        if field.data is None:
-            raise ValidationError("Enter the time to send it, like 09:00")
-        if self.day.data is not None and not times.exists(self.day.data, field.data):
-            raise ValidationError("That time does not exist on that date because the clocks "
-                                  "go forward: choose another time")
+            return valid
+        if self.day.data is None and not self.day.errors:
+            self.day.errors.append("Enter the date to send it, like 2027-03-29")
+        if self.start_time.data is None and not self.start_time.errors:
+            self.start_time.errors.append("Enter the time to send it, like 09:00")
+        elif self.day.data is not None and self.start_time.data is not None \
+                and not times.exists(self.day.data, self.start_time.data):
+            self.start_time.errors.append("That time does not exist on that date because "
+                                          "the clocks go forward: choose another time")
+        return valid and not (self.day.errors or self.start_time.errors)
 
     def send_at(self):
         """The moment in UTC, or None for now."""

@@ -13,6 +13,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from portal.blueprints.accounts.models import User
@@ -94,7 +95,7 @@ class NewsletterDelivery(BaseModel):
 
     @classmethod
     def counts(cls, issue) -> dict[str, int]:
-        return dict(cls.select(cls.status, cls.id.count()).where(cls.issue == issue.id)
+        return dict(cls.select(cls.status, fn.COUNT(cls.id)).where(cls.issue == issue.id)
                     .group_by(cls.status).tuples())
 
 

@@ -27,6 +27,11 @@ SUBJECTS = {
 }
 
 
+# What the notification centre says: the subjects, with a declined one made plain.
+CENTRE_TEXT = SUBJECTS | {
+    "declined": "Your application to {programme} was not successful this time"}
+
+
 def page(path: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path.format(**values)
 
@@ -37,7 +42,7 @@ def status_changed(application, event, programme, cohort, role_name: str) -> str
     key = f"application:{application.id}:{event.id}"
     subject = SUBJECTS[event.status].format(programme=programme.name)
     notifications.notify(application.applicant_id, "application",
-                         f"{subject}: {STATUS_LABELS[event.status].lower()}",
+                         CENTRE_TEXT[event.status].format(programme=programme.name),
                          APPLICATION_PATH.format(application_id=application.id), key)
     body = render_template(
         "emails/application_status.txt", person=application.applicant,
