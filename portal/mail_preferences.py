@@ -14,8 +14,6 @@ a person may find an old email. Stopping an email leaves the kind on the site on
 import datetime as dt
 import hashlib
 
-from flask import current_app
-
 from portal import notifications
 from portal.blueprints.accounts.models import User
 from portal.links import absolute_url
@@ -47,9 +45,8 @@ def with_unsubscribe(person, kinds: list[str], body: str) -> tuple[str, dict[str
     """The body with its unsubscribe footer, and the headers that let a mail program
     unsubscribe in one click."""
     page, one_click = links(person, kinds)
-    labels = " and ".join(NOTIFICATION_TYPES[k].label.lower() for k in kinds)
-    footer = (f"\n\n--\nYou get this email because you chose to hear about {labels} "
-              f"by email.\nStop these emails: {page}\nChoose which emails you get: "
+    footer = (f"\n\n--\nThis email is about {describe(kinds)}. You can stop these emails "
+              f"without logging in.\nStop these emails: {page}\nChoose which emails you get: "
               f"{absolute_url('notifications.preferences')}\n")
     return body.rstrip("\n") + footer, {"List-Unsubscribe": f"<{one_click}>",
                                         "List-Unsubscribe-Post": ONE_CLICK}
@@ -125,7 +122,3 @@ def undo_unsubscribe(person, kinds: list[str], now: dt.datetime | None = None) -
 def describe(kinds: list[str]) -> str:
     """"board mentions and board posts you watch", for the pages."""
     return " and ".join(NOTIFICATION_TYPES[k].label.lower() for k in kinds)
-
-
-def site_name() -> str:
-    return current_app.config["SITE_NAME"]

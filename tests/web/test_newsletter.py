@@ -238,6 +238,16 @@ def test_sending_goes_through_the_outbox_in_batches_once_per_person(app, world, 
                 NewsletterIssue.id == issue.id).execute()
             services.send_batch(issue.id, first, last)
         assert services.start_sending(issue.id) == []
+
+        # A batch whose job was lost is found by the sweep once it has waited too long.
+        lost = NewsletterDelivery.get(NewsletterDelivery.user == w.member.id)
+        (NewsletterDelivery.update(status="pending", created_at=utcnow() - dt.timedelta(hours=1))
+         .where(NewsletterDelivery.id == lost.id).execute())
+        NewsletterIssue.update(status="sending").where(NewsletterIssue.id == issue.id).execute()
+        assert services.stalled_batches(utcnow()) == [(issue.id, lost.id, lost.id)]
+        services.send_batch(issue.id, lost.id, lost.id)
+        assert services.stalled_batches(utcnow()) == []
+        assert NewsletterIssue.get_by_id(issue.id).status == "sent"
         assert OutboxMessage.select().where(OutboxMessage.subject == "June news").count() == 3
         assert UserNotification.select().where(
             UserNotification.kind == "newsletter").count() == 6
