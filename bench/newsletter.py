@@ -69,6 +69,8 @@ def environment(tmp: Path, smtp_port: int) -> dict:
 
 def populate(recipients: int):
     """The people, their consent and an issue; returns (app, staff id, issue id)."""
+    # Imported here, not at the top: the portal and the queue read DATABASE_URL and
+    # HUEY_URL when first imported, and run() sets them for this bench's own files first.
     from portal import audience, create_app
     from portal.blueprints.accounts.models import User
     from portal.blueprints.hub.models import PUBLISHED, Article
