@@ -64,6 +64,7 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	@scripts/ensure-packages $(BENCH_PACKAGES)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/newsletter.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

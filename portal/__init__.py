@@ -52,6 +52,10 @@ VIEW_MODULES = [
     "portal.blueprints.evaluation.views_respond",
     "portal.blueprints.evaluation.views_results",
     "portal.blueprints.evaluation.views_reports",
+    "portal.blueprints.notifications.views",
+    "portal.blueprints.notifications.views_unsubscribe",
+    "portal.blueprints.newsletter.views",
+    "portal.blueprints.newsletter.views_manage",
 ]
 
 

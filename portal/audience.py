@@ -6,9 +6,10 @@ lists are filtered in the database and a page's query count does not grow with i
 """
 from peewee import SQL, CharField, ForeignKeyField, IntegerField
 
+from portal.blueprints.accounts.models import User
 from portal.db import BaseModel
 from portal.groups import Group, GroupMembership
-from portal.permissions import is_staff
+from portal.permissions import STAFF_ROLES, is_staff
 
 SIGNED_IN = "signed_in"
 GROUPS = "groups"
@@ -46,6 +47,24 @@ def visible_to(model, user):
                            GroupMembership.user == user.id))
     return ((model.audience == SIGNED_IN)
             | ((model.audience == GROUPS) & model.id.in_(in_my_groups)))
+
+
+def readers(model, obj):
+    """A WHERE condition on User: the people whose view of `model` includes `obj`. The rule
+    of `visible_to`, turned around to list people rather than rows (boards' mention
+    suggestions, a newsletter's copy per recipient)."""
+    staff = User.role.in_(sorted(STAFF_ROLES))
+    if obj.audience == SIGNED_IN:
+        return SQL("1 = 1")
+    if obj.audience == STAFF:
+        return staff
+    if obj.audience == GROUPS:
+        members = (GroupMembership.select(GroupMembership.user)
+                   .join(AudienceGroup, on=(AudienceGroup.group == GroupMembership.group))
+                   .where(AudienceGroup.object_type == object_type(model),
+                          AudienceGroup.object_id == obj.id))
+        return staff | User.id.in_(members)
+    return SQL("1 = 0")
 
 
 def set_groups(obj, group_ids) -> None:

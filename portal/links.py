@@ -11,3 +11,12 @@ def absolute_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
                                        url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A path on this site, without the host, for links kept in rows (notifications) and
+    built where there may be no request."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values)

@@ -25,6 +25,7 @@ from portal.blueprints.library.models import (
     ResourceTopic,
 )
 from portal.blueprints.mentoring.models import MODELS as MENTORING_MODELS
+from portal.blueprints.newsletter.models import MODELS as NEWSLETTER_MODELS
 from portal.blueprints.programmes.models import MODELS as PROGRAMME_MODELS
 from portal.blueprints.webinars.models import (
     WebinarBooking,
@@ -35,6 +36,7 @@ from portal.blueprints.webinars.models import (
     WebinarSession,
 )
 from portal.groups import Group, GroupMembership
+from portal.notifications import NotificationPreference, PreferenceChange, UserNotification
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
 from portal.reports import Report
@@ -78,6 +80,10 @@ ALL_MODELS = [
     *PROGRAMME_MODELS,
     *MENTORING_MODELS,
     *EVALUATION_MODELS,
+    UserNotification,
+    NotificationPreference,
+    PreferenceChange,
+    *NEWSLETTER_MODELS,
 ]
 
 

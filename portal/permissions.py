@@ -258,6 +258,18 @@ def can_close_pair(user, rel) -> bool:
         (_signed_in(user) and rel.involves(user)) or is_coordinator(user, rel.programme))
 
 
+def can_manage_newsletter(user) -> bool:
+    """Write, preview and send newsletter issues."""
+    return is_staff(user)
+
+
+def can_read_newsletter(user, delivery) -> bool:
+    """A sent issue: the people it was sent to (their delivery row, loaded beforehand, or
+    None), and staff."""
+    return is_staff(user) or (_signed_in(user) and delivery is not None
+                              and delivery.user_id == user.id)
+
+
 def require(rule, user, *objects) -> None:
     """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
     the rule itself, never its name, so a misspelt or renamed rule fails at import."""

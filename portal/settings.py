@@ -75,7 +75,7 @@ RETENTION_SPECS = [
                 "After this, the outbox keeps only who an email went to, its subject and "
                 "when. 0 keeps the text for ever.", 90,
                 int, unit="days", minimum=0, maximum=3650),
-    SettingSpec("retention_notification_days", "Days to keep board notifications",
+    SettingSpec("retention_notification_days", "Days to keep notifications",
                 "Older notifications are deleted. 0 keeps them for ever.", 365,
                 int, unit="days", minimum=0, maximum=3650),
     SettingSpec("retention_audit_ip_months", "Months to keep addresses in the audit log",

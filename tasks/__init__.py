@@ -9,6 +9,7 @@ from tasks import (  # noqa: F401  register every task
     evaluation,
     mentoring_care,
     mentoring_sessions,
+    newsletter,
     programmes,
     reminders,
     retention,

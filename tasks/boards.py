@@ -11,9 +11,10 @@ from flask import render_template
 from huey import crontab
 from peewee import JOIN, fn
 
-from portal import settings
+from portal import notifications, settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards.models import (
+    CENTRE_KINDS,
     EMAIL_BATCHED,
     EMAIL_DIGEST,
     EMAIL_DIGESTED,
@@ -26,7 +27,6 @@ from portal.blueprints.boards.models import (
     VISIBLE,
     Actor,
     Board,
-    BoardPreference,
     Notification,
     Post,
     ReadMarker,
@@ -35,6 +35,8 @@ from portal.blueprints.boards.models import (
 from portal.blueprints.boards.services import post_saved
 from portal.db import db, utcnow
 from portal.links import absolute_url
+from portal.mail_preferences import with_unsubscribe
+from portal.notifications import DIGEST, EMAIL
 from portal.outbox import OutboxMessage, queue_email
 from tasks.queue import flask_periodic_task, flask_task
 
@@ -81,10 +83,10 @@ def _decide(notification: Notification) -> str:
     user = notification.user
     if not _still_for_them(notification):
         return EMAIL_SKIPPED
-    wants = BoardPreference.for_user(user)
-    if not (wants.email_mentions if notification.kind == MENTION else wants.email_replies):
+    channel = notifications.channel_for(user.id, CENTRE_KINDS[notification.kind])
+    if channel not in (EMAIL, DIGEST):
         return EMAIL_NONE
-    if wants.daily_digest or sent_today(user) >= settings.get("boards_daily_email_cap"):
+    if channel == DIGEST or sent_today(user) >= settings.get("boards_daily_email_cap"):
         return EMAIL_DIGEST
     if OutboxMessage.select().where(OutboxMessage.key == _thread_key(notification)).exists():
         return EMAIL_BATCHED
@@ -128,11 +130,13 @@ def email_notification(notification_id: int) -> str | None:
         state, key = _decide(notification), None
         if state == EMAIL_SENT:
             key = _thread_key(notification)
-            queue_email(key, notification.user.email, _subject(notification), render_template(
-                "emails/board_notification.txt", n=notification, actor=_actor_name(notification),
-                excerpt=excerpt(notification.post.body),
-                link=absolute_url("boards.show_post", post_id=notification.post.id),
-                preferences=absolute_url("boards.preferences")))
+            body, headers = with_unsubscribe(
+                notification.user, [CENTRE_KINDS[notification.kind]], render_template(
+                    "emails/board_notification.txt", n=notification,
+                    actor=_actor_name(notification), excerpt=excerpt(notification.post.body),
+                    link=absolute_url("boards.show_post", post_id=notification.post.id)))
+            queue_email(key, notification.user.email, _subject(notification), body,
+                        headers=headers)
         (Notification.update(email=state, emailed_at=utcnow() if key else None)
          .where(Notification.id == notification_id).execute())
     return state
@@ -182,10 +186,11 @@ def send_board_digest(user_id: int) -> int:
                      .order_by(Notification.created_at, Notification.id))
         key = f"boards:digest:{user.id}:{max(waiting)}"
         if items and user.is_verified and not user.is_suspended():
-            queue_email(key, user.email, _digest_subject(items), render_template(
+            kinds = sorted({CENTRE_KINDS[n.kind] for n in items})
+            body, headers = with_unsubscribe(user, kinds, render_template(
                 "emails/board_digest.txt", user=user, items=items[:DIGEST_ITEMS],
-                more=max(0, len(items) - DIGEST_ITEMS), link=_post_link, excerpt=excerpt,
-                preferences=absolute_url("boards.preferences")))
+                more=max(0, len(items) - DIGEST_ITEMS), link=_post_link, excerpt=excerpt))
+            queue_email(key, user.email, _digest_subject(items), body, headers=headers)
         (Notification.update(email=EMAIL_DIGESTED, emailed_at=utcnow())
          .where(Notification.id.in_(waiting)).execute())
     return len(items)

@@ -2,10 +2,10 @@
 from flask import render_template
 from huey import crontab
 
+from portal import mail_preferences, notifications
 from portal.blueprints.hub.models import PUBLISHED, Article
 from portal.db import db, utcnow
-from portal.links import absolute_url
-from portal.outbox import queue_email
+from portal.links import absolute_url, path_for
 from tasks.queue import flask_periodic_task, flask_task
 
 
@@ -25,9 +25,13 @@ def remind_owner_to_review(article_id: int) -> bool:
     if article is None or article.status != PUBLISHED or article.review_by is None \
             or article.review_by > utcnow().date():
         return False
+    key = f"article-review:{article.id}:{article.review_by.isoformat()}"
+    subject = f"Time to review “{article.title}”"
     with db.atomic():
-        queue_email(f"article-review:{article.id}:{article.review_by.isoformat()}",
-                    article.owner.email, f"Time to review “{article.title}”",
-                    render_template("emails/article_review.txt", article=article,
-                                    link=absolute_url("hub.edit", article_id=article.id)))
+        notifications.notify(article.owner_id, "staff_reminder", subject,
+                             path_for("hub.edit", article_id=article.id), key)
+        mail_preferences.queue_email(
+            article.owner, "staff_reminder", key, subject,
+            render_template("emails/article_review.txt", article=article,
+                            link=absolute_url("hub.edit", article_id=article.id)))
     return True

@@ -30,9 +30,10 @@ from portal.blueprints.accounts.models import (
     UserSession,
     UserTopic,
 )
-from portal.blueprints.boards.models import BoardPreference, Notification, ReadMarker, Watch
+from portal.blueprints.boards.models import Notification, ReadMarker, Watch
 from portal.blueprints.hub.models import Bookmark
 from portal.blueprints.mentoring.models import Note
+from portal.blueprints.newsletter.models import NewsletterDelivery
 from portal.blueprints.programmes.models import (
     LIVE,
     WITHDRAWN,
@@ -48,6 +49,7 @@ from portal.blueprints.webinars.models import WebinarBooking, WebinarFeed, Webin
 from portal.db import db, utcnow
 from portal.groups import GroupMembership
 from portal.models import ALL_MODELS
+from portal.notifications import NotificationPreference, UserNotification
 from portal.outbox import FAILED, QUEUED, SENDING, OutboxMessage
 from portal.people_data.export import export_path
 from portal.people_data.mentoring_close import close_relationships_of
@@ -133,7 +135,9 @@ def _delete_their_rows(person: User, email: str) -> None:
                           (RecoveryCode, RecoveryCode.user), (DataExport, DataExport.user),
                           (Bookmark, Bookmark.user), (Watch, Watch.user),
                           (ReadMarker, ReadMarker.user), (Notification, Notification.user),
-                          (BoardPreference, BoardPreference.user),
+                          (UserNotification, UserNotification.user),
+                          (NotificationPreference, NotificationPreference.user),
+                          (NewsletterDelivery, NewsletterDelivery.user),
                           (WebinarFeed, WebinarFeed.user),
                           (ProgrammeCoordinator, ProgrammeCoordinator.user)):
         model.delete().where(column == person.id).execute()
@@ -159,7 +163,7 @@ def _retire_their_email(email: str, person_id: int) -> None:
      .where(OutboxMessage.to_addr == email, OutboxMessage.status.in_([QUEUED, SENDING]))
      .execute())
     (OutboxMessage.update(to_addr=placeholder_email(person_id), subject="", body_text="",
-                          attachment_name="", attachment_body="")
+                          attachment_name="", attachment_body="", headers="")
      .where(OutboxMessage.to_addr == email).execute())
 
 

@@ -30,7 +30,7 @@ from portal.blueprints.accounts.models import (
     UserSession,
     UserTopic,
 )
-from portal.blueprints.boards.models import Board, BoardPreference, Post, Thread, Watch
+from portal.blueprints.boards.models import Board, Post, Thread, Watch
 from portal.blueprints.evaluation.models import Survey, SurveyQuestion, SurveyResponse
 from portal.blueprints.hub.models import Article, Bookmark, Comment, Rating
 from portal.blueprints.library.models import Resource, ResourceFile
@@ -43,6 +43,7 @@ from portal.blueprints.mentoring.models import (
     Note,
     Relationship,
 )
+from portal.blueprints.newsletter.models import NewsletterDelivery, NewsletterIssue
 from portal.blueprints.programmes.models import (
     Application,
     ApplicationEvent,
@@ -55,6 +56,7 @@ from portal.blueprints.webinars.models import WebinarBooking, WebinarSession
 from portal.db import db, utcnow
 from portal.groups import Group, GroupMembership
 from portal.links import absolute_url
+from portal.notifications import NotificationPreference, PreferenceChange, UserNotification
 from portal.outbox import OutboxMessage, queue_email
 from portal.reports import Report
 from portal.taxonomy import Topic
@@ -180,6 +182,7 @@ def collect(user: User, now: dt.datetime) -> dict[str, dict]:
         "mentoring.json": _mentoring(user),
         "uploads.json": _uploads(user),
         "activity.json": _activity(user),
+        "notifications.json": _notifications(user),
     }
 
 
@@ -209,7 +212,6 @@ def _posts(user: User) -> dict:
                .join(Thread, JOIN.LEFT_OUTER, on=(Watch.thread == Thread.id))
                .join_from(Watch, Board, JOIN.LEFT_OUTER, on=(Watch.board == Board.id))
                .where(Watch.user == user.id))
-    preference = BoardPreference.get_or_none(BoardPreference.user == user.id)
     return {
         "threads_started": [{"board": t.board.name, "title": t.title,
                              "created_at": t.created_at} for t in threads],
@@ -219,10 +221,6 @@ def _posts(user: User) -> dict:
         "watching": [{"thread": w.thread.title if w.thread_id else None,
                       "board": w.board.name if w.board_id else None, "level": w.level}
                      for w in watches],
-        "email_preferences": None if preference is None else {
-            "email_replies": preference.email_replies,
-            "email_mentions": preference.email_mentions,
-            "daily_digest": preference.daily_digest},
     }
 
 
@@ -365,6 +363,23 @@ def _uploads(user: User) -> dict:
                        "sha256": f.sha256, "uploaded_at": f.uploaded_at,
                        "path_in_archive": f"uploads/{f.id}-{f.original_name}",
                        "stored_name": f.stored_name} for f in files]}
+
+
+def _notifications(user: User) -> dict:
+    items = (UserNotification.select().where(UserNotification.user == user.id)
+             .order_by(UserNotification.created_at, UserNotification.id))
+    chosen = (NotificationPreference.select().where(NotificationPreference.user == user.id)
+              .order_by(NotificationPreference.kind))
+    changes = (PreferenceChange.select().where(PreferenceChange.user == user.id)
+               .order_by(PreferenceChange.created_at, PreferenceChange.id))
+    newsletters = (NewsletterDelivery.received_by(user)
+                   .order_by(NewsletterIssue.started_at, NewsletterIssue.id))
+    return {"notifications": _rows(items, "kind", "text", "url", "created_at", "read_at"),
+            "preferences": _rows(chosen, "kind", "channel", "updated_at"),
+            "preference_changes": _rows(changes, "kind", "channel", "previous", "source",
+                                        "created_at"),
+            "newsletters_received": [{"subject": d.issue.subject, "sent_at": d.issue.started_at,
+                                      "how": d.status} for d in newsletters]}
 
 
 def _activity(user: User) -> dict:

@@ -6,18 +6,18 @@ import datetime as dt
 
 from flask import render_template
 
+from portal import mail_preferences, notifications
 from portal.blueprints.accounts.models import User
 from portal.blueprints.mentoring.models import DRAFT, STARTED, Relationship
 from portal.blueprints.programmes.models import Programme
-from portal.links import absolute_url
-from portal.outbox import queue_email
+from portal.links import absolute_url, path_for
 
 CLOSE_REASON = "The other person's account was closed"
 
 
 def close_relationships_of(person: User, now: dt.datetime) -> int:
-    """Close the person's open relationships and tell each partner by email (the email does
-    not name the person). Drafts nobody was told about are deleted. Call inside the erasure's
+    """Close the person's open relationships and tell each partner (the notice does not
+    name the person). Drafts nobody was told about are deleted. Call inside the erasure's
     transaction. Returns how many were closed."""
     involves = (Relationship.mentor == person.id) | (Relationship.mentee == person.id)
     Relationship.delete().where(involves, Relationship.status == DRAFT).execute()
@@ -34,9 +34,10 @@ def close_relationships_of(person: User, now: dt.datetime) -> int:
      .where(Relationship.id.in_([r.id for r in open_ones])).execute())
     for rel in open_ones:
         partner = rel.partner_of(person)
-        queue_email(f"mentoring-closed-erased:{rel.id}", partner.email,
-                    "Your mentoring relationship has ended",
-                    render_template("emails/relationship_closed_erased.txt", partner=partner,
-                                    programme=rel.programme,
-                                    link=absolute_url("mentoring.index")))
+        key, subject = f"mentoring-closed-erased:{rel.id}", "Your mentoring relationship has ended"
+        notifications.notify(partner.id, "match", subject, path_for("mentoring.index"), key)
+        mail_preferences.queue_email(
+            partner, "match", key, subject,
+            render_template("emails/relationship_closed_erased.txt", partner=partner,
+                            programme=rel.programme, link=absolute_url("mentoring.index")))
     return len(open_ones)

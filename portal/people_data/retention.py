@@ -20,6 +20,7 @@ from portal.blueprints.mentoring.models import CLOSED, Note, Relationship
 from portal.blueprints.programmes.models import DECLINED, WITHDRAWN, Application, Cohort
 from portal.dates import add_months
 from portal.db import db, utcnow
+from portal.notifications import UserNotification
 from portal.outbox import SENT, OutboxMessage
 from portal.people_data import export
 
@@ -39,8 +40,10 @@ def email_bodies(now: dt.datetime, days: int) -> int:
 
 
 def notifications(now: dt.datetime, days: int) -> int:
+    """The boards' own rows and the items in everyone's notification centre."""
     cutoff = now - dt.timedelta(days=days)
-    return Notification.delete().where(Notification.created_at < cutoff).execute()
+    return (Notification.delete().where(Notification.created_at < cutoff).execute()
+            + UserNotification.delete().where(UserNotification.created_at < cutoff).execute())
 
 
 def audit_addresses(now: dt.datetime, months: int) -> int:

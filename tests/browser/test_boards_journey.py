@@ -82,7 +82,7 @@ class ThreadPage(PageObject):
 
 
 class NotificationsPage(PageObject):
-    path = "/boards/notifications"
+    path = "/notifications/"
     heading = "Notifications"
 
     @property

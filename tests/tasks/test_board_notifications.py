@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from portal import settings
+from portal import notifications, settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services
-from portal.blueprints.boards.models import BoardPreference, Notification, Thread
+from portal.blueprints.boards.models import Notification, Thread
 from portal.db import db, utcnow
 from portal.groups import GroupMembership
 from portal.outbox import OutboxMessage
@@ -78,16 +78,24 @@ def test_after_the_daily_cap_the_rest_waits_for_the_digest(app, boards, post_as)
 
 def test_preferences_decide_which_emails_are_sent(app, boards, post_as):
     with app.app_context(), db.connection_context():
-        BoardPreference.create(user=boards.mentor.id, email_mentions=False)
-        BoardPreference.create(user=boards.outsider.id, daily_digest=True)
+        notifications.set_channels(boards.mentor.id, {"board_mention": "site"}, "preferences")
+        notifications.set_channels(boards.outsider.id, {"board_mention": "digest"},
+                                   "preferences")
+        notifications.set_channels(boards.staff.id, {"board_mention": "off"}, "preferences")
     post_as(boards.staff, boards.general, "Two people", "@Mina Mentor and @Omar Outsider")
+    post_as(boards.mentor, boards.general, "Off", "Nothing at all for @Sam Staff")
     assert emails_to(app, boards.mentor) == [] and emails_to(app, boards.outsider) == []
     assert states(app, boards.mentor) == [("mention", "none")]  # still in the portal
     assert states(app, boards.outsider) == [("mention", "digest")]
+    assert states(app, boards.staff) == []  # switched off: not even in the portal
     with app.app_context(), db.connection_context():
         find_board_digests.call_local()
     [digest] = emails_to(app, boards.outsider)
     assert "mentioned you in “Two people”" in digest.body_text
+    assert "Stop these emails: http://localhost/notifications/unsubscribe/" in digest.body_text
+    assert digest.header_dict["List-Unsubscribe"].startswith(
+        "<http://localhost/notifications/one-click/")
+    assert digest.header_dict["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_watch_levels(app, boards, post_as):

@@ -80,10 +80,65 @@ def test_the_boards_migration_goes_down_and_up(empty_database):
     db.execute_sql("INSERT INTO search_document (kind, object_id, title, summary, body) "
                    "VALUES ('post', 1, 'A thread', '', 'A post')")
     assert Runner(db.obj, str(MIGRATIONS_DIR)).down("0008_boards") == [
-        "0016_evaluation", "0013_people_data", "0012_pairs", "0011_matching", "0010_programmes",
-        "0009_moderation", "0008_boards"]
+        "0016_evaluation", "0015_notifications", "0013_people_data", "0012_pairs",
+        "0011_matching", "0010_programmes", "0009_moderation", "0008_boards"]
     assert "post" not in db.get_tables() and "board" not in db.get_tables()
     assert db.execute_sql("SELECT COUNT(*) FROM search_document").fetchone()[0] == 0
     assert migrate() == ["0008_boards", "0009_moderation", "0010_programmes", "0011_matching",
-                         "0012_pairs", "0013_people_data", "0016_evaluation"]
+                         "0012_pairs", "0013_people_data", "0015_notifications",
+                         "0016_evaluation"]
     assert not diff_models(db.obj, ALL_MODELS)
+
+
+def _insert_user(name: str, email: str) -> int:
+    """A user row as the schema before 0015 has it."""
+    p = db.obj.param
+    db.execute_sql(
+        "INSERT INTO \"user\" (name, email, password_hash, role, created_at, "
+        "suspension_reason, organisation, team, manager_email, job_title, staff_group, "
+        f"pay_band, region, bio, specialisms, totp_secret) VALUES ({p}, {p}, 'x', 'member', "
+        "'2026-01-01 00:00:00', '', '', '', '', '', '', '', '', '', '', '')", (name, email))
+    return db.execute_sql(f"SELECT id FROM \"user\" WHERE email = {p}", (email,)).fetchone()[0]
+
+
+def test_board_email_preferences_are_the_same_after_the_notifications_migration(
+        empty_database):
+    """Each choice on the boards' old preferences page becomes the same choice on the one
+    preferences page, and going down gives the old rows back."""
+    from playhouse.migrations import Runner
+
+    from portal import notifications
+    from portal.cli import MIGRATIONS_DIR
+
+    migrate("0013_people_data")
+    choices = {  # (email replies, email mentions, daily digest)
+        "all@example.org": (True, True, False), "digest@example.org": (True, True, True),
+        "no-replies@example.org": (False, True, False),
+        "nothing@example.org": (False, False, False),
+        "mentions-digest@example.org": (False, True, True)}
+    p = db.obj.param
+    for n, (email, chosen) in enumerate(choices.items(), start=1):
+        user_id = _insert_user(f"Person {n}", email)
+        db.execute_sql("INSERT INTO board_preference (user_id, email_replies, email_mentions, "
+                       f"daily_digest) VALUES ({p}, {p}, {p}, {p})", (user_id, *chosen))
+    _insert_user("Never chose", "default@example.org")
+
+    assert migrate() == ["0015_notifications"]
+    assert "board_preference" not in db.get_tables()
+    from portal.blueprints.accounts.models import User
+
+    ids = {u.email: u.id for u in User.select()}
+    channels = notifications.channels_for(ids.values(), ["board_reply", "board_mention"])
+    after = {email: (channels[(ids[email], "board_reply")],
+                     channels[(ids[email], "board_mention")]) for email in ids}
+    assert after == {
+        "all@example.org": ("email", "email"), "digest@example.org": ("digest", "digest"),
+        "no-replies@example.org": ("site", "email"), "nothing@example.org": ("site", "site"),
+        "mentions-digest@example.org": ("site", "digest"),
+        "default@example.org": ("email", "email")}
+
+    Runner(db.obj, str(MIGRATIONS_DIR)).down("0015_notifications")
+    back = {email: (bool(r), bool(m), bool(d)) for email, r, m, d in db.execute_sql(
+        "SELECT u.email, b.email_replies, b.email_mentions, b.daily_digest "
+        "FROM board_preference b JOIN \"user\" u ON u.id = b.user_id").fetchall()}
+    assert back == choices

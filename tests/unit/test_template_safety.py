@@ -17,7 +17,7 @@ TEMPLATES = PORTAL / "templates"
 
 # Rendered from Markdown and cleaned by nh3 (portal/markup.py) when saved.
 SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.body_html",
-             "programme.description_html"}
+             "programme.description_html", "issue.intro_html"}
 # The template's own markup, captured by {% set %}...{% endset %}, which escapes whatever
 # it prints.
 OWN_MARKUP = {("base.html", "logout_form")}

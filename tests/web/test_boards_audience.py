@@ -72,10 +72,10 @@ def test_mentions_notifications_and_email_reach_only_the_audience(app, client, l
     assert mentioned == notified == {boards.staff.id}  # the outsider cannot see the board
     assert outbox == {boards.staff.email}
     login(boards.outsider)
-    assert Page(client.get("/boards/notifications")).texts("#notification-rows li") == [
+    assert Page(client.get("/notifications/")).texts("#notification-rows li") == [
         "You have no notifications."]
     login(boards.staff)
-    assert Page(client.get("/boards/notifications")).texts("#notification-rows a") == [
+    assert Page(client.get("/notifications/")).texts("#notification-rows a") == [
         "Mina Mentor mentioned you in “Mentors only: rota swaps”"]
 
 
@@ -83,10 +83,10 @@ def test_leaving_the_group_takes_away_the_notifications_too(app, client, login, 
                                                             post_as):
     post_as(boards.staff, boards.mentors, "For mentors", "Hello @Mina Mentor")
     login(boards.mentor)
-    assert len(Page(client.get("/boards/notifications")).texts("#notification-rows a")) == 1
+    assert len(Page(client.get("/notifications/")).texts("#notification-rows a")) == 1
     with app.app_context(), db.connection_context():
         GroupMembership.delete().execute()
-    assert Page(client.get("/boards/notifications")).texts("#notification-rows li") == [
+    assert Page(client.get("/notifications/")).texts("#notification-rows li") == [
         "You have no notifications."]
     page = Page(client.get("/boards/"))
     assert page.text("#unread-notifications") == ""

@@ -1,15 +1,16 @@
-"""Notifications in the portal, email preferences and search, with htmx and without."""
+"""Board notifications in the one notification centre, the boards' old addresses, and
+search, with htmx and without."""
 import pytest
 
-from portal.blueprints.boards.models import BoardPreference, Notification
+from portal.blueprints.boards.models import Notification
 from portal.db import db
 from tests.pages import Page
 from tests.web.boards_setup import *  # noqa: F403
-from tests.web.boards_setup import HX, link
+from tests.web.boards_setup import HX
 
 
 def notifications(client) -> list[dict]:
-    page = Page(client.get("/boards/notifications"))
+    page = Page(client.get("/notifications/"))
     return [{"text": li.select_one("a").get_text(" ", strip=True),
              "new": li.select_one(".tandem-unread") is not None}
             for li in page.soup.select("#notification-rows li.tandem-notification")]
@@ -25,18 +26,19 @@ def test_replies_in_watched_threads_and_mentions_arrive_as_notifications(client,
         {"text": "Sam Staff mentioned you in “Kit days”", "new": True},
         {"text": "Omar Outsider replied in “Phased returns”", "new": True}]
     assert Page(client.get("/boards/")).text("#unread-notifications") == "2 new"
-    target = link(Page(client.get("/boards/notifications")), "Omar Outsider replied")["href"]
-    thread_page = client.get(target)
-    assert thread_page.status_code == 303
-    client.get(thread_page.headers["Location"])  # reading the post marks it read
+    assert Page(client.get("/boards/")).text("#notification-count") == "Notifications 2 new"
+    post_page = client.get(f"/boards/posts/{first.id + 1}")
+    assert post_page.status_code == 303
+    client.get(post_page.headers["Location"])  # reading the post on the board marks it read
     assert [n["new"] for n in notifications(client)] == [True, False]
+    assert Page(client.get("/boards/")).text("#unread-notifications") == "1 new"
 
 
 @pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
 def test_mark_all_notifications_read(client, login, boards, post_as, csrf_token, headers):
     post_as(boards.staff, boards.general, "Kit days", "Ask @Mina Mentor about these")
     login(boards.mentor)
-    response = client.post("/boards/notifications/read", headers=headers,
+    response = client.post("/notifications/read", headers=headers,
                            data={"csrf_token": csrf_token})
     if headers:
         page = Page(response)
@@ -47,6 +49,7 @@ def test_mark_all_notifications_read(client, login, boards, post_as, csrf_token,
         assert response.status_code == 303
     assert notifications(client) == [{"text": "Sam Staff mentioned you in “Kit days”",
                                       "new": False}]
+    assert Page(client.get("/boards/")).text("#unread-notifications") == ""  # boards follow
 
 
 def test_notifications_page_by_page(app, client, login, boards, post_as):
@@ -60,28 +63,19 @@ def test_notifications_page_by_page(app, client, login, boards, post_as):
         for n in range(35):
             services.reply(outsider, thread, f"Reply {n}")
     login(boards.mentor)
-    page = Page(client.get("/boards/notifications"))
+    page = Page(client.get("/notifications/"))
     assert len(page.soup.select("li.tandem-notification")) == 30
     more = page.soup.select_one("#more-notifications a")
     rest = Page(client.get(more["hx-get"], headers=HX))
     assert not rest.is_full_page and len(rest.soup.select("li.tandem-notification")) == 5
 
 
-def test_email_preferences(app, client, login, boards, csrf_token):
+def test_the_boards_old_addresses_lead_to_the_one_centre(client, login, boards):
     login(boards.mentor)
-    page = Page(client.get("/boards/preferences"))
-    assert page.heading() == "Board email preferences"
-    assert page.soup.find(id="email_replies").has_attr("checked")
-    assert not page.soup.find(id="daily_digest").has_attr("checked")
-    saved = client.post("/boards/preferences", data={"email_mentions": "y", "daily_digest": "y",
-                                                     "csrf_token": csrf_token})
-    assert saved.status_code == 303
-    page = Page(client.get("/boards/preferences"))
-    assert page.flashes() == ["Your email preferences have been saved."]
-    assert not page.soup.find(id="email_replies").has_attr("checked")
-    with app.app_context(), db.connection_context():
-        wants = BoardPreference.get()
-    assert (wants.email_replies, wants.email_mentions, wants.daily_digest) == (False, True, True)
+    for old, new in (("/boards/notifications", "/notifications/"),
+                     ("/boards/preferences", "/notifications/preferences")):
+        response = client.get(old)
+        assert (response.status_code, response.headers["Location"]) == (301, new)
 
 
 def test_search_as_fragment_and_as_page(client, login, boards, post_as):

@@ -10,8 +10,16 @@ import time
 
 from playhouse.test_utils import count_queries
 
-from portal.blueprints.boards.models import Board, Notification, Post, ReadMarker, Thread
+from portal.blueprints.boards.models import (
+    BOARD_POST,
+    Board,
+    Notification,
+    Post,
+    ReadMarker,
+    Thread,
+)
 from portal.db import db
+from portal.notifications import UserNotification
 from tests.pages import Page
 from tests.web.boards_setup import *  # noqa: F403
 
@@ -80,6 +88,10 @@ def fill(app, boards, long_posts: int, threads: int, posts_each: int) -> tuple[i
                    .order_by(Post.id.desc()).limit(40))
         insert_chunked(Notification, [{"user": boards.mentor.id, "kind": "reply", "post": p.id,
                                        "thread": p.thread_id, "actor": first} for p in seconds])
+        insert_chunked(UserNotification, [
+            {"user": boards.mentor.id, "kind": "board_reply", "text": "A reply",
+             "url": f"/boards/posts/{p.id}", "key": f"boards:{p.id}:{boards.mentor.id}",
+             "subject_type": BOARD_POST, "subject_id": p.id} for p in seconds])
         total = Post.select().count()
         Board.update(thread_count=Thread.select().count(), post_count=total).where(
             Board.id == board).execute()
@@ -90,7 +102,7 @@ def measure(client, long_id: int) -> tuple[dict, dict]:
     thread = f"/boards/threads/{long_id}"
     pages = {"boards": "/boards/", "board": "/boards/general", "thread": thread,
              "thread-last": f"{thread}?page=999", "thread-middle": f"{thread}?page=2",
-             "notifications": "/boards/notifications", "unread": f"{thread}/unread"}
+             "notifications": "/notifications/", "unread": f"{thread}/unread"}
     counts, shown = {}, {}
     for name, url in pages.items():
         with count_queries() as counter:

@@ -55,7 +55,7 @@ def test_every_payload_is_inert_as_a_title_a_post_and_a_quote(app, client, login
         assert added.select_one("blockquote") is not None, payload
         assert inert(str(added)) == [] and page_problems(Page(replied)) == [], payload
 
-    for url in ("/boards/general", "/boards/notifications", "/boards/search?q=xss"):
+    for url in ("/boards/general", "/notifications/", "/boards/search?q=xss"):
         page = Page(client.get(url))
         assert page_problems(page) == [], url
         for link in page.soup.select(".tandem-thread-row h3 a, .tandem-notification a, "

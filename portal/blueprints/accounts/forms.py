@@ -57,6 +57,9 @@ class RegisterForm(FlaskForm):
         Length(max=120, message="Name must be 120 characters or fewer")])
     email = _email_field()
     password, confirm = _new_password_fields()
+    newsletter = BooleanField("Email me the newsletter", description=(
+        "News, articles, resources and webinars from the programme team. Every issue has a "
+        "link that stops it."))
 
     def validate_email(self, field):
         if User.by_email(field.data) is not None:

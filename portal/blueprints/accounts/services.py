@@ -5,6 +5,7 @@ from flask import render_template
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash
 
+from portal import notifications
 from portal.audit import AuditEntry
 from portal.blueprints.accounts import tokens
 from portal.blueprints.accounts.models import User, UserSession, UserTopic
@@ -29,7 +30,9 @@ def _send_verification(user: User, next_path: str | None = None) -> None:
 
 
 def register_user(name: str, email: str, password: str, hash_method: str,
-                  next_path: str | None = None) -> User:
+                  next_path: str | None = None, newsletter: bool = False) -> User:
+    """A new account; `newsletter` is the person's consent to the newsletter by email,
+    recorded with its date."""
     user = User(name=name.strip(), email=User.normalise_email(email))
     user.set_password(password, hash_method)
     try:
@@ -37,6 +40,9 @@ def register_user(name: str, email: str, password: str, hash_method: str,
             if User.by_email(user.email) is not None:  # registered since the form checked
                 raise EmailTaken(email)
             user.save()
+            if newsletter:
+                notifications.set_channels(user.id, {"newsletter": notifications.EMAIL},
+                                           "registration")
             _send_verification(user, next_path)
     except IntegrityError as exc:
         raise EmailTaken(email) from exc

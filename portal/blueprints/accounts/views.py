@@ -51,7 +51,8 @@ def register():
     if form.validate_on_submit():
         try:
             services.register_user(form.name.data, form.email.data, form.password.data,
-                                   _hash_method(), next_path=_safe_next())
+                                   _hash_method(), next_path=_safe_next(),
+                                   newsletter=form.newsletter.data)
         except services.EmailTaken:
             form.email.errors.append("An account with this email address already exists.")
         else:

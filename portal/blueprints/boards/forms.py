@@ -1,7 +1,6 @@
 """Board forms: threads, replies, reports, watching, preferences, search and boards."""
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -70,12 +69,6 @@ class WatchForm(FlaskForm):
     level = RadioField("Notifications", choices=[
         SelectChoice(k, f"{label}: {hint.lower()}") for k, (label, hint) in WATCH_LEVELS.items()],
         validators=[InputRequired("Choose how you want to hear about this")])
-
-
-class PreferencesForm(FlaskForm):
-    email_replies = BooleanField("Email me about new posts in threads and boards I watch")
-    email_mentions = BooleanField("Email me when someone mentions me")
-    daily_digest = BooleanField("Send one daily summary instead of an email each time")
 
 
 class SearchForm(FlaskForm):

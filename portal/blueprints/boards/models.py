@@ -1,5 +1,5 @@
-"""Peer network boards: boards, threads and posts, mentions, watching, read markers,
-notifications and email preferences.
+"""Peer network boards: boards, threads and posts, mentions, watching, read markers and
+notifications (the email preferences are the notification centre's).
 
 A board's audience decides who sees its threads and posts. Every read below takes the
 person and applies that audience in SQL, so lists, thread pages, search and notifications
@@ -16,13 +16,13 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
-from portal import audience, settings
+from portal import audience, notifications, settings
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
-from portal.groups import GroupMembership
-from portal.permissions import STAFF_ROLES, is_moderator
+from portal.permissions import is_moderator
 
 # Post.status: a held post waits for a moderator's approval; a hidden one was taken down.
 VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"
@@ -33,6 +33,9 @@ WATCH_LEVELS = {
     MUTED: ("Muted", "Never tell me about this"),
 }
 MENTION, REPLY, NEW_THREAD = "mention", "reply", "thread"
+# The notification centre's kind for each: mentions, and posts where the person watches.
+CENTRE_KINDS = {MENTION: "board_mention", REPLY: "board_reply", NEW_THREAD: "board_reply"}
+BOARD_POST = "board_post"  # the subject of a board item in the notification centre
 # Notification.email: what happens to the email for a notification.
 EMAIL_NONE, EMAIL_PENDING, EMAIL_SENT = "none", "pending", "sent"
 EMAIL_BATCHED = "batched"  # already emailed about this thread since the person last read it
@@ -69,21 +72,8 @@ class Board(BaseModel):
         return cls.visible_to(user).order_by(cls.position, cls.name, cls.id)
 
     def readers(self):
-        """Everyone who can see this board: the same rule as `audience.visible_to`, turned
-        around to list people rather than boards."""
-        staff = User.role.in_(sorted(STAFF_ROLES))
-        if self.audience == audience.SIGNED_IN:
-            return User.select()
-        if self.audience == audience.STAFF:
-            return User.select().where(staff)
-        if self.audience == audience.GROUPS:
-            members = (GroupMembership.select(GroupMembership.user)
-                       .join(audience.AudienceGroup,
-                             on=(audience.AudienceGroup.group == GroupMembership.group))
-                       .where(audience.AudienceGroup.object_type == audience.object_type(Board),
-                              audience.AudienceGroup.object_id == self.id))
-            return User.select().where(staff | User.id.in_(members))
-        return User.select().where(SQL("1 = 0"))
+        """Everyone who can see this board (audience.readers)."""
+        return User.select().where(audience.readers(Board, self))
 
 
 LastPoster = User.alias("last_poster")
@@ -268,17 +258,13 @@ class Notification(BaseModel):
         return cls.for_user(user).where(cls.read_at.is_null()).count()
 
 
-class BoardPreference(BaseModel):
-    """How a person hears about board activity by email. No row means the defaults."""
-
-    user = ForeignKeyField(User, backref="board_preference", unique=True, on_delete="CASCADE")
-    email_replies = BooleanField(default=True)
-    email_mentions = BooleanField(default=True)
-    daily_digest = BooleanField(default=False)
-
-    @classmethod
-    def for_user(cls, user) -> "BoardPreference":
-        return cls.get_or_none(cls.user == user.id) or cls(user=user.id)
+def _post_still_shown(user, post_id):
+    """A board item stays in the centre while its post is there for the person to see:
+    not deleted, on a board they may still see (the rule of `Notification.for_user`)."""
+    shown = Post.where_shown(Post.select(Post.id).join(Thread).join(Board), user)
+    return fn.EXISTS(shown.where(Post.id == post_id, Post.deleted == False))  # noqa: E712
 
 
-MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification, BoardPreference]
+notifications.register_subject(BOARD_POST, _post_still_shown)
+
+MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification]

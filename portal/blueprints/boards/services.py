@@ -6,11 +6,13 @@ import re
 
 from blinker import Namespace
 
-from portal import audience, permissions, search, settings, slugs
+from portal import audience, notifications, permissions, search, settings, slugs
 from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import mentions
 from portal.blueprints.boards.models import (
+    BOARD_POST,
+    CENTRE_KINDS,
     EMAIL_NONE,
     EMAIL_PENDING,
     HELD,
@@ -22,7 +24,6 @@ from portal.blueprints.boards.models import (
     VISIBLE,
     WATCHING,
     Board,
-    BoardPreference,
     Mention,
     Notification,
     Post,
@@ -31,6 +32,8 @@ from portal.blueprints.boards.models import (
     Watch,
 )
 from portal.db import db, utcnow
+from portal.links import path_for
+from portal.notifications import DIGEST, EMAIL, OFF
 
 SEARCH_KIND = "post"
 # Sent with a post's id once the transaction that wrote its notifications has committed.
@@ -190,18 +193,30 @@ def _notify(post: Post, thread: Thread, board: Board, author, mentioned: list, k
         return
     allowed = [uid for (uid,) in board.readers().select(User.id)
                .where(User.id.in_(sorted(targets))).tuples()]
-    preferences = {p.user_id: p for p in BoardPreference.select().where(
-        BoardPreference.user.in_(allowed or [0]))}
-    rows = []
-    for uid in allowed:
-        what = MENTION if uid in mentioned_ids else kind
-        wants = preferences.get(uid) or BoardPreference()
-        email = wants.email_mentions if what == MENTION else wants.email_replies
+    kinds = {uid: MENTION if uid in mentioned_ids else kind for uid in allowed}
+    channels = notifications.channels_for(allowed, set(CENTRE_KINDS.values()))
+    rows, items = [], []
+    for uid, what in kinds.items():
+        channel = channels[(uid, CENTRE_KINDS[what])]
+        if channel == OFF:
+            continue
         rows.append({"user": uid, "kind": what, "post": post.id, "thread": thread.id,
                      "actor": author.id, "created_at": post.created_at,
-                     "email": EMAIL_PENDING if email else EMAIL_NONE})
+                     "email": EMAIL_PENDING if channel in (EMAIL, DIGEST) else EMAIL_NONE})
+        items.append({"user": uid, "kind": CENTRE_KINDS[what],
+                      "text": CENTRE_TEXT[what].format(actor=author.name, title=thread.title),
+                      "url": path_for("boards.show_post", post_id=post.id),
+                      "key": f"boards:{post.id}:{uid}", "actor": author.id,
+                      "subject_type": BOARD_POST, "subject_id": post.id,
+                      "created_at": post.created_at})
     if rows:
         Notification.insert_many(rows).on_conflict_ignore().execute()
+        notifications.notify_many(items)
+
+
+CENTRE_TEXT = {MENTION: "{actor} mentioned you in “{title}”",
+               NEW_THREAD: "{actor} started “{title}”",
+               REPLY: "{actor} replied in “{title}”"}
 
 
 def notify_later(post_id: int) -> None:
@@ -251,11 +266,20 @@ def mark_read(user, thread: Thread, number: int, post_ids: list[int]) -> None:
          .where(Notification.user == user.id, Notification.thread == thread.id,
                 Notification.read_at.is_null(), Notification.post.in_(post_ids))
          .execute())
+        notifications.mark_subjects_read(user.id, BOARD_POST, post_ids, now)
 
 
-def mark_all_read(user) -> int:
-    return (Notification.update(read_at=utcnow())
-            .where(Notification.user == user.id, Notification.read_at.is_null()).execute())
+@notifications.marked_read.connect
+def _read_in_the_centre(user_id: int, subject_type, subject_ids, now) -> None:
+    """Items read in the notification centre are read here too, so their emails (and the
+    daily digest) leave them out as they would after reading the thread."""
+    if subject_type not in (None, BOARD_POST):
+        return
+    query = Notification.update(read_at=now).where(Notification.user == user_id,
+                                                   Notification.read_at.is_null())
+    if subject_type is not None:
+        query = query.where(Notification.post.in_(subject_ids))
+    query.execute()
 
 
 def set_watch(user, level: str, *, thread: Thread | None = None,
@@ -264,13 +288,3 @@ def set_watch(user, level: str, *, thread: Thread | None = None,
     key = [Watch.user, Watch.thread] if thread is not None else [Watch.user, Watch.board]
     (Watch.insert(user=user.id, level=level, **target)
      .on_conflict(conflict_target=key, update={Watch.level: level}).execute())
-
-
-def save_preferences(user, *, email_replies: bool, email_mentions: bool,
-                     daily_digest: bool) -> None:
-    values = {"email_replies": email_replies, "email_mentions": email_mentions,
-              "daily_digest": daily_digest}
-    (BoardPreference.insert(user=user.id, **values)
-     .on_conflict(conflict_target=[BoardPreference.user],
-                  update={getattr(BoardPreference, k): v for k, v in values.items()})
-     .execute())

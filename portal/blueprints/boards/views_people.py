@@ -1,21 +1,20 @@
-"""The person's side of the boards: finding someone to mention, notifications, email
-preferences and search. Each applies the boards' audiences in SQL."""
+"""The person's side of the boards: finding someone to mention, and search. Each applies
+the boards' audiences in SQL. Notifications and email preferences live in the one
+notification centre; the boards' old addresses lead there."""
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from portal import search
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards import services
-from portal.blueprints.boards.forms import PreferencesForm, SearchForm
-from portal.blueprints.boards.models import VISIBLE, BoardPreference, Notification, Post
+from portal.blueprints.boards.forms import SearchForm
+from portal.blueprints.boards.models import VISIBLE, Post
 from portal.blueprints.boards.views import bp, get_board_or_404
-from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
-from portal.pagination import newest_first
+from portal.htmx import render_page_or_fragment
 
 SUGGESTIONS = 8
-NOTIFICATIONS_PER_PAGE = 30
 SEARCH_LIMIT = 50
 _TRAILING_MENTION = re.compile(r"(?:^|[^\w@])@(\w[\w'’. -]{0,40})$")
 
@@ -48,36 +47,12 @@ def people(slug):
 
 @bp.get("/notifications")
 def notifications():
-    page = newest_first(Notification.for_user(current_user), Notification.created_at,
-                        Notification.id, request.args.get("after"), NOTIFICATIONS_PER_PAGE)
-    return render_page_or_fragment("boards/notifications.html",
-                                   "boards/_notification_rows.html",
-                                   notifications=page.rows, next_cursor=page.next_cursor)
+    return redirect(url_for("notifications.index"), 301)
 
 
-@bp.post("/notifications/read")
-def read_notifications():
-    services.mark_all_read(current_user)
-    flash("All your notifications are marked as read.", "success")
-    if wants_fragment():
-        page = newest_first(Notification.for_user(current_user), Notification.created_at,
-                            Notification.id, None, NOTIFICATIONS_PER_PAGE)
-        return with_flashes(render_template("boards/_notification_rows.html",
-                                            notifications=page.rows,
-                                            next_cursor=page.next_cursor))
-    return redirect(url_for("boards.notifications"), 303)
-
-
-@bp.route("/preferences", methods=["GET", "POST"])
+@bp.get("/preferences")
 def preferences():
-    form = PreferencesForm(obj=BoardPreference.for_user(current_user))
-    if form.validate_on_submit():
-        services.save_preferences(current_user, email_replies=form.email_replies.data,
-                                  email_mentions=form.email_mentions.data,
-                                  daily_digest=form.daily_digest.data)
-        flash("Your email preferences have been saved.", "success")
-        return redirect(url_for("boards.preferences"), 303)
-    return render_template("boards/preferences.html", form=form), 422 if form.errors else 200
+    return redirect(url_for("notifications.preferences"), 301)
 
 
 @bp.get("/search")

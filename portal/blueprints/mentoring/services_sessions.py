@@ -4,13 +4,15 @@ one never proposed), and the day-before reminder.
 The programme's allowance is hard (allowance.py): it is checked when a session is proposed
 and again when one is logged, inside a transaction that first locks the relationship's row,
 so two proposals sent at the same moment cannot both take the last session. Each change
-writes its email to the partner into the outbox in the same transaction.
+tells the partner (their notification centre, and an email as they choose; bookings and
+cancellations of booked sessions always by email) in the same transaction.
 """
 import datetime as dt
 
 from flask import render_template
 from peewee import fn
 
+from portal import mail_preferences, notifications
 from portal.blueprints.mentoring import allowance, phases, sessions
 from portal.blueprints.mentoring.models import (
     ACCEPTED,
@@ -25,8 +27,7 @@ from portal.blueprints.mentoring.models import (
 )
 from portal.blueprints.webinars import times
 from portal.db import db, is_sqlite
-from portal.links import absolute_url
-from portal.outbox import queue_email
+from portal.links import absolute_url, path_for
 
 REMIND_BEFORE = dt.timedelta(hours=24)
 # A session logged without having been proposed has a day but no time: noon keeps it on
@@ -117,7 +118,8 @@ def propose(rel, proposer, day: dt.date, start_time: dt.time, minutes: int, chan
             minutes=minutes, channel=channel, status=PROPOSED, created_at=now)
         partner = rel.partner_of(proposer)
         _email(f"mentoring-session-proposed:{session.id}", rel, session, partner,
-               f"{proposer.name} proposed a mentoring session", "proposed")
+               f"{proposer.name} proposed a mentoring session", "proposed",
+               kind="session_request")
     return session
 
 
@@ -153,7 +155,7 @@ def decline(rel, user, session_id: int, now: dt.datetime) -> MentoringSession:
         session.save()
         _email(f"mentoring-session-declined:{session.id}", rel, session,
                rel.partner_of(user), f"{user.name} cannot make the session you proposed",
-               "declined")
+               "declined", kind="session_request")
     return session
 
 
@@ -176,7 +178,8 @@ def cancel(rel, user, session_id: int, now: dt.datetime) -> MentoringSession:
             _email(f"mentoring-session-cancelled:{session.id}", rel, session,
                    rel.partner_of(user), f"{user.name} cancelled a mentoring session",
                    "cancelled", was_booked=was_booked,
-                   attachment=sessions.attachment_for(rel, session) if was_booked else None)
+                   attachment=sessions.attachment_for(rel, session) if was_booked else None,
+                   kind="booking" if was_booked else "session_request")
     return session
 
 
@@ -232,13 +235,15 @@ def log_unplanned(rel, user, held_on: dt.date, minutes: int, channel: str, summa
 # Emails ----------------------------------------------------------------------------------------
 
 def _email(key: str, rel, session, to, subject: str, template: str, attachment=None,
-           **context) -> str:
+           kind: str = "booking", **context) -> str:
+    notifications.notify(to.id, kind, subject,
+                         path_for("mentoring.show", relationship_id=rel.id), key)
     body = render_template(
         f"emails/mentoring_session_{template}.txt", person=to, partner=rel.partner_of(to),
         rel=rel, session=session, when=sessions.when(session),
         how=allowance.how(session.channel),
         link=absolute_url("mentoring.show", relationship_id=rel.id), **context)
-    queue_email(key, to.email, subject, body, attachment=attachment)
+    mail_preferences.queue_email(to, kind, key, subject, body, attachment=attachment)
     return key
 
 
@@ -276,7 +281,7 @@ def send_reminder(session_id: int, now: dt.datetime) -> list[str] | None:
         keys = [_email(f"mentoring-session-reminder:{session.id}:{person.id}", rel, session,
                        person, f"Reminder: mentoring with {rel.partner_of(person).name}, "
                        f"{times.fmt_when(session.starts_at)}", "reminder",
-                       attachment=sessions.attachment_for(rel, session))
+                       attachment=sessions.attachment_for(rel, session), kind="reminder")
                 for person in (rel.mentor, rel.mentee)]
         (MentoringSession.update(reminded_at=now)
          .where(MentoringSession.id == session_id).execute())

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask import render_template
 
+from portal import mail_preferences, notifications
 from portal.audit import AuditEntry
 from portal.blueprints.accounts.models import User
 from portal.blueprints.mentoring.models import DECLINED, DRAFT, RELEASED, Relationship
@@ -33,7 +34,6 @@ from portal.blueprints.programmes.models import (
 )
 from portal.blueprints.programmes.notices import page
 from portal.db import db, is_sqlite, utcnow
-from portal.outbox import queue_email
 
 DEFAULT_DECLINE_DAYS = 7
 DASHBOARD_PATH = "/dashboard"
@@ -275,8 +275,12 @@ def _introduce(programme: Programme, cohort: Cohort, relationships: list[Relatio
             programme=programme, cohort=cohort, trained=(person.id, role) in trained,
             training=sessions[role], respond_by=matches[0][1].respond_by,
             link=page(DASHBOARD_PATH))
-        queue_email(f"match-introduction:{person.id}:{ids}", person.email,
-                    f"Your {programme.name} match", body)
+        key = f"match-introduction:{person.id}:{ids}"
+        names = ", ".join(partner.name for partner, _ in matches)
+        notifications.notify(person.id, "match", f"Your {programme.name} match: {names}",
+                             DASHBOARD_PATH, key)
+        mail_preferences.queue_email(person, "match", key, f"Your {programme.name} match",
+                                     body)
 
 
 def decline(person, rel: Relationship, reason: str, now: dt.datetime | None = None
@@ -309,7 +313,11 @@ def decline(person, rel: Relationship, reason: str, now: dt.datetime | None = No
                              (other, "emails/match_declined_other.txt")):
             body = render_template(template, person=to, partner=row.partner_of(to),
                                    programme=programme, link=page(DASHBOARD_PATH))
-            queue_email(f"match-declined:{row.id}:{to.id}", to.email,
-                        f"Your {programme.name} match", body)
+            key = f"match-declined:{row.id}:{to.id}"
+            notifications.notify(to.id, "match", f"Your {programme.name} match with "
+                                 f"{row.partner_of(to).name} will not go ahead",
+                                 DASHBOARD_PATH, key)
+            mail_preferences.queue_email(to, "match", key, f"Your {programme.name} match",
+                                         body)
         return row
 

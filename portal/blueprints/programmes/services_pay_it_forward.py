@@ -1,6 +1,7 @@
 """Pay it forward: once a mentee's mentoring has ended, they are invited to come back as a
-mentor in the programme's next cohort, by one email (outbox key per application, so a job
-that runs every few minutes sends it once) and on their dashboard until they apply.
+mentor in the programme's next cohort, by one notification (by email or on the site only,
+as they choose; the key per application makes a job that runs every few minutes tell them
+once) and on their dashboard until they apply.
 
 The application they then make records the mentee place it follows (`was_mentee_in`, set
 by services_applications.save_draft)."""
@@ -10,6 +11,7 @@ import datetime as dt
 from flask import render_template
 from peewee import Value, fn
 
+from portal import mail_preferences, notifications
 from portal.blueprints.programmes.models import (
     ACCEPTED,
     MENTEE,
@@ -19,8 +21,9 @@ from portal.blueprints.programmes.models import (
     Programme,
 )
 from portal.db import db
-from portal.links import absolute_url
-from portal.outbox import OutboxMessage, queue_email
+from portal.links import absolute_url, path_for
+from portal.notifications import OFF, UserNotification
+from portal.outbox import OutboxMessage
 
 KEY_PREFIX = "pay-it-forward:"
 
@@ -75,13 +78,17 @@ def _key(application_id: int) -> str:
 
 def due(today: dt.date | None = None):
     """Ids of accepted mentee places whose mentoring has ended and whose invitation has not
-    been queued (no outbox row under its key): an unexecuted select."""
+    been given (no outbox row or notification under its key), leaving out people who
+    switched invitations off: an unexecuted select."""
     today = today or dt.date.today()
-    queued = OutboxMessage.select(OutboxMessage.id).where(
-        OutboxMessage.key == Value(KEY_PREFIX).concat(Application.id.cast("text")))
+    key = Value(KEY_PREFIX).concat(Application.id.cast("text"))
+    queued = OutboxMessage.select(OutboxMessage.id).where(OutboxMessage.key == key)
+    told = UserNotification.select(UserNotification.id).where(UserNotification.key == key)
+    wanted = notifications.channel_expression("invitation", Application.applicant) != OFF
     return (Application.select(Application.id).join(Cohort)
             .where(Application.role == MENTEE, Application.status == ACCEPTED,
-                   Cohort.mentoring_ends < today, ~fn.EXISTS(queued))
+                   Cohort.mentoring_ends < today, ~fn.EXISTS(queued), ~fn.EXISTS(told),
+                   wanted)
             .order_by(Application.id))
 
 
@@ -97,16 +104,18 @@ def invite(application_id: int, today: dt.date | None = None) -> str | None:
     programme = application.programme
     next_cohort = _next_cohorts([programme.id], today).get(programme.id)
     recruiting = next_cohort is not None and next_cohort.is_recruiting(today)
-    link = (absolute_url("programmes.apply", slug=programme.slug, role=MENTOR) if recruiting
-            else absolute_url("programmes.show", slug=programme.slug))
+    endpoint, values = (("programmes.apply", {"slug": programme.slug, "role": MENTOR})
+                        if recruiting else ("programmes.show", {"slug": programme.slug}))
+    link = absolute_url(endpoint, **values)
     role = programme.role(MENTOR)
     body = render_template("emails/pay_it_forward.txt", person=application.applicant,
                            programme=programme, cohort=application.cohort,
                            next_cohort=next_cohort, recruiting=recruiting, link=link,
                            mentor_name=role.name if role else "mentor")
     key = _key(application.id)
+    subject = f"Pay it forward: be a {role.name if role else 'mentor'} on {programme.name}"
     with db.atomic():
-        queue_email(key, application.applicant.email,
-                    f"Pay it forward: be a {role.name if role else 'mentor'} on "
-                    f"{programme.name}", body)
+        notifications.notify(application.applicant_id, "invitation", subject,
+                             path_for(endpoint, **values), key)
+        mail_preferences.queue_email(application.applicant, "invitation", key, subject, body)
     return key

@@ -14,6 +14,7 @@ from portal.blueprints.programmes import services_alerts as alerts
 from portal.blueprints.programmes.forms import AlertForm
 from portal.blueprints.programmes.models import Programme
 from portal.blueprints.programmes.views import bp
+from portal.extensions import csrf
 from portal.forms import EmptyForm
 from portal.htmx import wants_fragment, with_flashes
 from portal.signed_links import LinkProblem
@@ -106,3 +107,19 @@ def alert_unsubscribe(token):
         return redirect(url_for("programmes.index"), 303)
     return render_template("programmes/alerts_unsubscribe.html", programme=programme,
                            form=form, token=token, done=alert.unsubscribed_at is not None)
+
+
+@bp.route("/alerts/one-click/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def alert_one_click(token):
+    """RFC 8058 one-click unsubscribe, posted by mail programs with no cookies and so no
+    CSRF token. The signed token in the address is the authority (it stops one address's
+    alerts for one programme); no session is read, so CSRF has nothing to protect here.
+    A browser that opens the address gets the page with the button."""
+    if request.method == "GET":
+        return redirect(url_for("programmes.alert_unsubscribe", token=token), 303)
+    try:
+        alerts.unsubscribe(token)
+    except LinkProblem as problem:
+        return problem.message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return "Unsubscribed.", 200, {"Content-Type": "text/plain; charset=utf-8"}
