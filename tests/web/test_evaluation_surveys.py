@@ -34,6 +34,7 @@ from portal.blueprints.webinars.models import (
 )
 from portal.blueprints.webinars.services_staff import SessionDetails
 from portal.db import db, utcnow
+from portal.notifications import UserNotification
 from portal.outbox import OutboxMessage
 from tasks import evaluation as jobs
 from tests.conftest import link_in
@@ -179,6 +180,10 @@ def test_applicants_are_asked_for_the_baseline_and_answer_signed_out(app, client
     invitation_mail = invited[0]
     assert "The link works once, for 28 days, whether or not you are signed in." \
         in invitation_mail.body_text
+    centre = list(UserNotification.select().where(UserNotification.user == applicant.id,
+                                                  UserNotification.kind == "survey_invitation"))
+    assert [n.text for n in centre] == ["Return to Work: Before you start"]
+    assert centre[0].url == link_in(invitation_mail.body_text).split("localhost", 1)[-1]
 
     ids = by_text(survey)
     path = link_in(invitation_mail.body_text)

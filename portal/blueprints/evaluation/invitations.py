@@ -19,6 +19,7 @@ import datetime as dt
 from flask import render_template, url_for
 from peewee import JOIN, Value, fn
 
+from portal import mail_preferences, notifications
 from portal.blueprints.accounts.models import User
 from portal.blueprints.evaluation.models import (
     ANONYMOUS,
@@ -47,8 +48,7 @@ from portal.blueprints.programmes.models import TRAINING as TRAINING_PURPOSE
 from portal.blueprints.webinars.models import BOOKED, CANCELLED, WebinarBooking, WebinarSession
 from portal.dates import add_months
 from portal.db import db, utcnow
-from portal.links import absolute_url
-from portal.outbox import queue_email
+from portal.links import absolute_url, path_for
 from portal.signed_links import LinkProblem, load, sign
 
 PURPOSE = "survey-invitation"
@@ -169,14 +169,20 @@ def _months_before(moment: dt.datetime, months: int) -> dt.datetime:
 
 def _email(invitation: SurveyInvitation, survey: Survey, person, key: str, reminder: bool
            ) -> str:
-    queue_email(key, person.email,
-                (f"Reminder: {survey.title}" if reminder
-                 else f"{survey.programme.name}: {survey.title}"),
-                render_template("emails/survey_invitation.txt", survey=survey,
-                                programme=survey.programme, person=person, reminder=reminder,
-                                anonymous=survey.anonymity == ANONYMOUS,
-                                may_choose=survey.may_be_anonymous, days=ANSWER_DAYS,
-                                link=link_for(invitation.id)))
+    """The invitation (or its reminder) in the person's notification centre and, if they
+    take survey invitations by email, in their inbox."""
+    subject = (f"Reminder: {survey.title}" if reminder
+               else f"{survey.programme.name}: {survey.title}")
+    token = make_token(invitation.id)
+    notifications.notify(person.id, "survey_invitation", subject,
+                         path_for("evaluation.respond", token=token), key)
+    mail_preferences.queue_email(
+        person, "survey_invitation", key, subject,
+        render_template("emails/survey_invitation.txt", survey=survey,
+                        programme=survey.programme, person=person, reminder=reminder,
+                        anonymous=survey.anonymity == ANONYMOUS,
+                        may_choose=survey.may_be_anonymous, days=ANSWER_DAYS,
+                        link=absolute_url("evaluation.respond", token=token)))
     return key
 
 
