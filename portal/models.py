@@ -9,6 +9,7 @@ from portal.blueprints.accounts.models import (
     UserTopic,
 )
 from portal.blueprints.boards.models import MODELS as BOARD_MODELS
+from portal.blueprints.experts.models import MODELS as EXPERT_MODELS
 from portal.blueprints.hub.models import (
     Article,
     ArticleRevision,
@@ -76,6 +77,7 @@ ALL_MODELS = [
     *BOARD_MODELS,
     *PROGRAMME_MODELS,
     *MENTORING_MODELS,
+    *EXPERT_MODELS,
 ]
 
 
