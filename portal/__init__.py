@@ -48,6 +48,12 @@ VIEW_MODULES = [
     "portal.blueprints.mentoring.views_care",
     "portal.blueprints.mentoring.views_checkins",
     "portal.blueprints.mentoring.views_coordinator",
+    "portal.blueprints.experts.views",
+    "portal.blueprints.experts.views_ask",
+    "portal.blueprints.experts.views_answer",
+    "portal.blueprints.experts.views_profile",
+    "portal.blueprints.experts.views_manage",
+    "portal.blueprints.experts.views_specialisms",
 ]
 
 

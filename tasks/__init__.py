@@ -6,6 +6,7 @@ from tasks import (  # noqa: F401  register every task
     cleanup,
     data_exports,
     email,
+    experts,
     mentoring_care,
     mentoring_sessions,
     programmes,

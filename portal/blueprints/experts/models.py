@@ -217,15 +217,39 @@ class Expert(BaseModel):
                                        fn.MAX(ActivityCheck.answered_at).alias("last"))
                   .where(ActivityCheck.answered_at.is_null(False))
                   .group_by(ActivityCheck.expert).alias("checks"))
+        # Wrapped in COALESCE so peewee puts each value on the expert, not on a stand-in
+        # for the subquery it came from.
         return (query.select_extend(fn.COALESCE(learners.c.n, 0).alias("learners"),
-                                    answers.c.seconds.alias("response_seconds"),
-                                    answers.c.last.alias("last_answered_at"),
-                                    checks.c.last.alias("last_checked_at"))
+                                    fn.COALESCE(answers.c.seconds, None).alias("response_seconds"),
+                                    fn.COALESCE(answers.c.last, None).alias("last_answered_at"),
+                                    fn.COALESCE(checks.c.last, None).alias("last_checked_at"))
                 .join(learners, JOIN.LEFT_OUTER,
                       on=((learners.c.mentor_id == cls.user)
                           & (learners.c.programme_id == cls.programme)), src=cls)
                 .join(answers, JOIN.LEFT_OUTER, on=(answers.c.expert_id == cls.id), src=cls)
                 .join(checks, JOIN.LEFT_OUTER, on=(checks.c.expert_id == cls.id), src=cls))
+
+    @classmethod
+    def with_standing(cls, now: dt.datetime | None = None):
+        """Every expert with their account and programme, their activity (with_activity),
+        and `is_accepted`, `is_inducted`, `has_specialisms` and `is_silent` on each row (see
+        `is_ready`, and availability.py): for an expert's own page and the organiser's
+        list, whatever state each is in. One query; unexecuted."""
+        now = now or utcnow()
+        query = (cls.select(cls, User, Programme, cls.accepted().alias("is_accepted"),
+                            cls.inducted().alias("is_inducted"),
+                            cls.has_specialism().alias("has_specialisms"),
+                            cls.silent(now).alias("is_silent"))
+                 .join(User, on=(cls.user == User.id)).switch(cls)
+                 .join(Programme, on=(cls.programme == Programme.id)).switch(cls))
+        return cls.with_activity(query)
+
+    @property
+    def is_ready(self) -> bool:
+        """Read from a row of with_standing(): everything listing needs but availability."""
+        return bool(getattr(self, "is_accepted", False) and getattr(self, "is_inducted", False)
+                    and getattr(self, "has_specialisms", False) and self.bio.strip()
+                    and self.capacity > 0)
 
     @classmethod
     def listed(cls, now: dt.datetime | None = None):
