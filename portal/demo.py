@@ -4,6 +4,7 @@ from pathlib import Path
 from portal import audience, uploads
 from portal.blueprints.accounts.models import User, UserTopic
 from portal.blueprints.boards.demo import ensure_boards
+from portal.blueprints.experts.demo import ensure_experts
 from portal.blueprints.hub import services as hub_services
 from portal.blueprints.hub.models import Article
 from portal.blueprints.library import services as library_services
@@ -147,6 +148,8 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
             people[email] = User.by_email(email) or ensure_user(
                 email, name, "member", DEMO_PASSWORD, method)[0]
         ensure_programmes(people)
+        ensure_experts(people, lambda email, name: ensure_user(
+            email, name, "member", DEMO_PASSWORD, method)[0])
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -73,7 +73,7 @@ def create_board(actor, programme: Programme):
         if not programme.is_open or programme.mentors_group_id is None:
             raise NetworkRefused("Only an always-open programme has an expert network")
         board = boards.save_board(
-            actor, None, name=f"{programme.name}: experts",
+            actor, None, name=f"{programme.name}: expert network",
             description=f"For the experts of {programme.name}: ask each other, share what "
                         "works, and hear about the expert meetings.",
             audience_value=audience.GROUPS, group_ids=[programme.mentors_group_id],

@@ -131,8 +131,7 @@ def _webinar_step(programme_id: int, step: str):
         else:
             flash(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} scheduled for "
                   f"the experts of {programme.name}.", "success")
-            return redirect(url_for("experts.oversee", programme_id=programme.id,
-                                    _anchor="network"), 303)
+            return _after_network(programme)
     return render_template("experts/manage/webinar_form.html", form=form, step=step,
                            title=title, programme=programme, zone_name=times.zone().key), \
         422 if form.errors or form.form_errors else 200
@@ -150,4 +149,14 @@ def new_board(programme_id: int):
         flash(str(refused), "error")
     else:
         flash(f"The board “{board.name}” is ready for the experts.", "success")
-    return redirect(url_for("experts.oversee", programme_id=programme.id, _anchor="network"), 303)
+    return _after_network(programme)
+
+
+def _after_network(programme: Programme):
+    """Back to the experts' page, or for staff who do not coordinate the programme, to
+    the programme's set-up page."""
+    if permissions.can_oversee_experts(current_user, programme):
+        return redirect(url_for("experts.oversee", programme_id=programme.id,
+                                _anchor="network"), 303)
+    return redirect(url_for("programmes.setup", programme_id=programme.id,
+                            _anchor="experts"), 303)
