@@ -100,14 +100,25 @@ class ProfileForm(FlaskForm):
             raise ValidationError(problem)
 
 
+def _pause_date_checked(form, field) -> bool:
+    """The date a pause needs, checked by the service's own rule (an empty date included,
+    which Optional() would let through unchecked)."""
+    if field.errors:
+        return False
+    problem = services_experts.pause_problem(field.data, dt.date.today())
+    if problem:
+        field.errors = [*field.errors, problem]
+        return False
+    return True
+
+
 class PauseForm(FlaskForm):
     until = DateField("Pause until", validators=[Optional()],
                       description="You are listed again on this day, for example 2027-03-29")
 
-    def validate_until(self, field):
-        problem = services_experts.pause_problem(field.data, dt.date.today())
-        if problem:
-            raise ValidationError(problem)
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _pause_date_checked(self, self.until) and valid
 
 
 class CheckAnswerForm(FlaskForm):
@@ -121,8 +132,8 @@ class CheckAnswerForm(FlaskForm):
         if field.data not in CHECK_ANSWERS:
             raise ValidationError("Choose an answer")
 
-    def validate_until(self, field):
-        if self.answer.data == "pause":
-            problem = services_experts.pause_problem(field.data, dt.date.today())
-            if problem:
-                raise ValidationError(problem)
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.answer.data != "pause":
+            return valid
+        return _pause_date_checked(self, self.until) and valid

@@ -20,10 +20,10 @@ class SpecialismRefused(ValueError):
     """A taxonomy change that cannot be made; the message says why, in words."""
 
 
-def _words(text: str, most: int, what: str) -> str:
+def _words(text: str, most: int, what: str, missing: str = "") -> str:
     text = " ".join((text or "").split())
     if not text:
-        raise SpecialismRefused(f"Enter the {what}")
+        raise SpecialismRefused(missing or f"Enter the {what}")
     if len(text) > most:
         raise SpecialismRefused(f"Keep the {what} to {most} characters")
     return text
@@ -91,7 +91,7 @@ def set_specialism_retired(actor, specialism: Specialism, retired: bool) -> Spec
 
 def add_item(actor, specialism: Specialism, text: str) -> WorkbookItem:
     """A new workbook item at the end of the specialism's list."""
-    text = _words(text, MAX_ITEM, "item")
+    text = _words(text, MAX_ITEM, "item", "Enter what an expert passes on")
     with db.atomic():
         if WorkbookItem.select().where(WorkbookItem.specialism == specialism.id,
                                        WorkbookItem.text == text).exists():
@@ -107,7 +107,7 @@ def add_item(actor, specialism: Specialism, text: str) -> WorkbookItem:
 
 def edit_item(actor, item: WorkbookItem, text: str) -> WorkbookItem:
     """New words for an item; workbooks already started keep the words they began with."""
-    text = _words(text, MAX_ITEM, "item")
+    text = _words(text, MAX_ITEM, "item", "Enter what an expert passes on")
     with db.atomic():
         before = {"text": item.text}
         WorkbookItem.update(text=text).where(WorkbookItem.id == item.id).execute()

@@ -201,6 +201,8 @@ def check_link(token: str):
         try:
             services_checks.answer(row.id, form.answer.data, form.until.data)
         except services_checks.CheckRefused as refused:
+            if refused.reason not in LinkProblem.MESSAGES:
+                abort(400)
             return _link_problem(LinkProblem(refused.reason))
         return redirect(url_for("experts.check_thanks", answer=form.answer.data), 303)
     if request.method == "POST" and not form.until.errors:
