@@ -4,6 +4,8 @@ huey delivers at most once, so each periodic job selects what is due from the da
 (one query) and fans out one task per row; each task re-checks and writes its email to the
 outbox under a unique key in the transaction that marks the row done. A task lost with a
 killed consumer is picked up again on the next run, and a repeated one sends nothing twice.
+Both finders run every minute: each is one indexed query, and a restarted consumer then
+catches up at once.
 """
 import datetime as dt
 
@@ -14,7 +16,7 @@ from portal.db import utcnow
 from tasks.queue import flask_periodic_task, flask_task
 
 
-@flask_periodic_task(crontab(minute="*/5"))
+@flask_periodic_task(crontab(minute="*"))
 def find_lapsed_introductions() -> int:
     due = services_introductions.expiring(utcnow())
     for request_id in due:

@@ -5,20 +5,26 @@ context with a connection."""
 import dataclasses
 import datetime as dt
 
+from portal.blueprints.accounts.models import User
 from portal.blueprints.experts import services_experts, services_network
 from portal.blueprints.experts.models import (
+    ActivityCheck,
     Expert,
+    ExpertSpecialism,
     ExpertWebinar,
+    Introduction,
+    IntroductionRequest,
     Specialism,
     WorkbookItem,
 )
 from portal.blueprints.experts.services_specialisms import ensure_taxonomy
+from portal.blueprints.mentoring.models import ACTIVE, Relationship
 from portal.blueprints.programmes import services
 from portal.blueprints.programmes import services_applications as applications
-from portal.blueprints.programmes.models import MENTEE, MENTOR, OPEN
+from portal.blueprints.programmes.models import ACCEPTED, MENTEE, MENTOR, OPEN, Application
 from portal.blueprints.webinars.models import BOOKED, WebinarBooking
 from portal.blueprints.webinars.services_staff import SessionDetails
-from portal.db import utcnow
+from portal.db import db, utcnow
 
 TAXONOMY = {
     "Finance": {
@@ -91,3 +97,49 @@ def induct(aces: Aces, person) -> None:
 def induction_ids(aces: Aces) -> list[int]:
     return [w.session_id for w in ExpertWebinar.select().where(
         ExpertWebinar.programme == aces.programme.id)]
+
+
+CHUNK = 400
+
+
+def insert(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        model.insert_many(rows[start:start + CHUNK]).execute()
+
+
+def add_listed_experts(app, aces, learner, first: int, count: int, created_at=None
+                       ) -> list[int]:
+    """`count` listed experts with a specialism each, some with answered requests, a
+    learner and an answered activity check, written in bulk. Returns their ids."""
+    now = utcnow()
+    budget, sheets = aces.specialisms["Building a budget"].id, aces.specialisms["Spreadsheets"].id
+    with app.app_context(), db.connection_context(), db.atomic():
+        insert(User, [{"name": f"Expert {first + n:05d}", "email": f"e{first + n}@example.org",
+                       "password_hash": "x", "created_at": now} for n in range(count)])
+        users = [u.id for u in User.select(User.id).where(User.email.startswith("e"),
+                                                            User.email.endswith("@example.org"))
+                 .order_by(User.id)][-count:]
+        insert(Application, [{"applicant": u, "programme": aces.programme.id, "role": MENTOR,
+                              "status": ACCEPTED, "created_at": now, "updated_at": now}
+                             for u in users])
+        insert(WebinarBooking, [{"session": aces.induction.id, "user": u, "status": BOOKED,
+                                 "attended": True, "joined_at": now} for u in users])
+        insert(Expert, [{"programme": aces.programme.id, "user": u, "capacity": 3,
+                         "bio": "I know budgets and spreadsheets well enough to teach them.",
+                         "created_at": created_at or now, "updated_at": now} for u in users])
+        experts = [e.id for e in Expert.select(Expert.id).where(Expert.user.in_(users))]
+        insert(ExpertSpecialism, [{"expert": e, "specialism": budget if i % 2 else sheets}
+                                  for i, e in enumerate(experts)])
+        intro = Introduction.create(learner=learner.id, programme=aces.programme.id,
+                                    wants="I want to learn", created_at=now)
+        insert(IntroductionRequest, [{"introduction": intro.id, "expert": e, "status": "declined",
+                                      "created_at": now, "expires_at": now, "responded_at": now,
+                                      "response_seconds": 3600 * (i % 50)}
+                                     for i, e in enumerate(experts) if i % 3 == 0])
+        insert(ActivityCheck, [{"expert": e, "period_start": dt.date(2024, 1, 1), "sent_at": now,
+                                "answer": "yes", "answered_at": now}
+                               for i, e in enumerate(experts) if i % 2 == 0])
+        insert(Relationship, [{"programme": aces.programme.id, "mentor": u, "mentee": learner.id,
+                               "status": ACTIVE, "released_at": now, "created_at": now}
+                              for i, u in enumerate(users) if i % 4 == 0])
+    return experts
