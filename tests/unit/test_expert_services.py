@@ -6,7 +6,13 @@ import datetime as dt
 import pytest
 
 from portal import settings
-from portal.blueprints.experts import directory, notices, services_checks, services_experts
+from portal.blueprints.experts import (
+    directory,
+    notices,
+    people_data,
+    services_checks,
+    services_experts,
+)
 from portal.blueprints.experts import services_introductions as intros
 from portal.blueprints.experts.models import (
     ACCEPTED_REQUEST,
@@ -22,6 +28,7 @@ from portal.blueprints.programmes import services_applications as applications
 from portal.blueprints.programmes.models import Application
 from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
+from portal.people_data.erase import erase_account
 from portal.signed_links import LinkProblem
 from tests.expert_factories import make_aces, make_expert
 
@@ -342,3 +349,22 @@ def test_periods_follow_the_setting(ctx):
     assert services_checks.period_start(start) == start
     before = start - dt.timedelta(days=1)
     assert services_checks.period_start(before) == start - dt.timedelta(days=28)
+
+
+# People's data ---------------------------------------------------------------------------------
+
+def test_the_data_export_and_erasure_cover_the_directory(world):
+    aces, people = world
+    ann = expert(world)
+    ask(world, [ann], item_ids(world, "forecasting spend for a year"),
+        wants="I want to plan a year of spend")
+    learner = people["Lee Learner"]
+    exported = people_data.export_of(learner)["introductions_you_asked_for"]
+    assert [(e["expert"], e["what_you_want_to_learn"]) for e in exported] == [
+        ("Ann Expert", "I want to plan a year of spend")]
+    assert people_data.export_of(people["Ann Expert"])["expert_profiles"][0]["specialisms"] == [
+        "Building a budget"]
+    erase_account(aces.coordinator, people["Ann Expert"].id)
+    assert listed_names() == []
+    assert Expert.get_by_id(ann.id).bio == ""
+    assert IntroductionRequest.get().status == "withdrawn"

@@ -70,4 +70,4 @@ def test_hub_pages_issue_the_same_queries_at_10_and_5000_articles(app, client, m
     assert many_rows["topic"] == 20
     assert many_rows["search"] == 50  # the best 50 matches
     assert many_rows["article"] == "Article 5 about network"
-    assert max(many_counts.values()) <= 8
+    assert max(many_counts.values()) <= 9  # the dashboard: 9 with its expert-requests card
