@@ -154,7 +154,10 @@ def test_the_expert_answers_from_their_requests_page_and_dashboard(app, client, 
     page = Page(client.get("/experts/requests"))
     assert page.text("#no-requests") == "No requests are waiting for you."
     assert page.texts("#my-learners a") == ["Lee Learner"]
-    assert "expert-requests" not in client.get("/dashboard").text
+    dashboard = client.get("/dashboard").text
+    assert "expert-requests" not in dashboard
+    assert f"match-{rel.id}" not in dashboard  # an accepted introduction is not a match
+    assert "The learner says what they want to learn" in pair.text("#agreement")
 
 
 def test_declining_from_the_requests_page_keeps_a_long_note_and_says_why(app, client, login,

@@ -36,8 +36,10 @@ def dashboard():
     return render_template(
         "home/dashboard.html", groups=list(groups), topics=topics, empty_form=EmptyForm(),
         applications=applications, mentoring=mentoring,
-        # the card's relationships hold the released matches too: no query of their own
-        matches=[item.rel for item in mentoring if item.rel.status == RELEASED],
+        # the card's relationships hold the released matches too: no query of their own;
+        # an expert introduction is not a match (both chose it: there is nothing to decline)
+        matches=[item.rel for item in mentoring if item.rel.status == RELEASED
+                 and not item.rel.programme.is_open],
         invitations=pay_it_forward.invitations_for(applications),
         expert_requests=list(IntroductionRequest.waiting_for(current_user).limit(5)),
         for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
