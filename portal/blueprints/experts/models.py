@@ -21,7 +21,6 @@ import datetime as dt
 
 from peewee import (
     JOIN,
-    BooleanField,
     CharField,
     DateField,
     DateTimeField,
@@ -34,6 +33,11 @@ from peewee import (
 from portal import settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.boards.models import Board
+from portal.blueprints.experts.taxonomy import (
+    Specialism,
+    SpecialismArea,
+    WorkbookItem,
+)
 from portal.blueprints.mentoring.models import STARTED, Relationship
 from portal.blueprints.programmes.models import ACCEPTED, MENTOR, OPEN, Application, Programme
 from portal.blueprints.webinars.models import CANCELLED, WebinarBooking, WebinarSession
@@ -55,69 +59,6 @@ ANSWERED = (ACCEPTED_REQUEST, DECLINED)
 STILL_AVAILABLE, PAUSE, OFF_THE_LIST = "yes", "pause", "off"
 CHECK_ANSWERS = {STILL_AVAILABLE: "Yes, I am still available",
                  PAUSE: "Pause me until a date", OFF_THE_LIST: "Take me off the list"}
-
-ITEM_TITLE = "I have adequate knowledge of {}"
-ITEM_KEY = "workbook-item:{}"
-
-
-# The taxonomy ------------------------------------------------------------------------------
-
-class SpecialismArea(BaseModel):
-    name = CharField(max_length=80, unique=True)
-    slug = CharField(max_length=80, unique=True)
-    position = IntegerField(default=0)
-
-    @classmethod
-    def ordered(cls):
-        return cls.select().order_by(cls.position, cls.name, cls.id)
-
-
-class Specialism(BaseModel):
-    area = ForeignKeyField(SpecialismArea, backref="specialisms", on_delete="CASCADE")
-    name = CharField(max_length=120)
-    slug = CharField(max_length=140, unique=True)
-    description = TextField(default="")
-    position = IntegerField(default=0)
-    retired = BooleanField(default=False)
-
-    class Meta:
-        indexes = ((("area", "name"), True),)
-
-    @classmethod
-    def with_areas(cls, include_retired: bool = False):
-        """Specialisms with their area, in the taxonomy's order: one query."""
-        query = (cls.select(cls, SpecialismArea).join(SpecialismArea)
-                 .order_by(SpecialismArea.position, SpecialismArea.name, cls.position,
-                           cls.name, cls.id))
-        return query if include_retired else query.where(cls.retired == False)  # noqa: E712
-
-
-class WorkbookItem(BaseModel):
-    """One thing an expert in a specialism passes on; a learner signs it off."""
-
-    specialism = ForeignKeyField(Specialism, backref="items", on_delete="CASCADE")
-    text = CharField(max_length=160)
-    position = IntegerField(default=0)
-    retired = BooleanField(default=False)
-
-    class Meta:
-        indexes = ((("specialism", "position"), False),)
-
-    @property
-    def goal_title(self) -> str:
-        return ITEM_TITLE.format(self.text)
-
-    @property
-    def key(self) -> str:
-        return ITEM_KEY.format(self.id)
-
-    @classmethod
-    def of_specialisms(cls, specialism_ids, include_retired: bool = False):
-        query = (cls.select(cls, Specialism).join(Specialism)
-                 .where(cls.specialism.in_(list(specialism_ids) or [0]))
-                 .order_by(Specialism.position, Specialism.name, cls.position, cls.id))
-        return query if include_retired else query.where(cls.retired == False)  # noqa: E712
-
 
 # Experts -----------------------------------------------------------------------------------
 
