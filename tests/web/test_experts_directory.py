@@ -195,3 +195,20 @@ def test_introductions_and_requests_are_private(app, client, login, csrf_token, 
         assert IntroductionRequest.get_by_id(request.id).status == "withdrawn"
         assert Introduction.select().count() == 1
     assert utcnow()
+
+
+def test_an_expert_who_stops_taking_requests_meanwhile_is_named(app, client, login,
+                                                                 csrf_token, scheme):
+    login(scheme.learner)
+    assert Page(client.get("/experts/ask")).text("#no-experts").startswith(
+        "Choose at least one expert")
+    with app.app_context(), db.connection_context():
+        services_experts.take_off_list(scheme.bob)
+    response = client.post("/experts/ask", data={
+        "csrf_token": csrf_token, "offered": [scheme.ann.id, scheme.bob.id],
+        "experts": [scheme.ann.id, scheme.bob.id], "wants": "I want to learn budgets",
+        "items": [scheme.aces.items["forecasting spend for a year"].id]})
+    assert response.status_code == 422
+    assert Page(response).error_summary() == [
+        "Bob Sheets is not taking requests at the moment: choose another expert"]
+    assert Page(response).texts("#experts label") == ["Ann Budget"]

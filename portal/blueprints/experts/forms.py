@@ -42,13 +42,22 @@ class IdList(SelectMultipleField):
         self.data = [int(v) for v in valuelist if str(v).isdigit()][:50]
 
 
+class Choices(MultiCheckboxField):
+    """Checkboxes whose ids the service checks: an expert who stopped taking requests
+    since the page was drawn is named in the service's message, not refused as "not a
+    valid choice"."""
+
+    def pre_validate(self, form):
+        pass
+
+
 class AskForm(FlaskForm):
     """Ask one or several experts at once. `offered` carries every expert the page shows,
     so an unticked one stays on the page after an error."""
 
     offered = IdList("Experts offered")
-    experts = MultiCheckboxField("Experts to ask", coerce=int)
-    items = MultiCheckboxField("What do you want to learn?", coerce=int)
+    experts = Choices("Experts to ask", coerce=int)
+    items = Choices("What do you want to learn?", coerce=int)
     wants = TextAreaField("In your own words, what do you want to learn?",
                           description="What you want to be able to do, and where you are now")
     for_what = StringField("Which course or role is it for? (optional)", validators=[

@@ -77,6 +77,8 @@ def ask():
                                     introduction_id=introduction.id), 303)
     failed = request.method == "POST"
     return render_template("experts/ask.html", form=form, experts=experts, groups=groups,
+                           chosen=bool(request.values.getlist("expert")
+                                       or request.values.getlist("offered")),
                            days=settings.get("expert_request_days")), 422 if failed else 200
 
 
