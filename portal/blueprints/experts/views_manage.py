@@ -9,6 +9,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import permissions
+from portal.blueprints.accounts.models import User
+from portal.blueprints.boards.models import Board
 from portal.blueprints.experts import overview, services_checks, services_experts
 from portal.blueprints.experts import services_network as network
 from portal.blueprints.experts.availability import LABELS
@@ -48,8 +50,7 @@ def oversee(programme_id: int):
     now = utcnow()
     page = overview.experts_of(programme, now, request.args.get("after"))
     silent = list(Expert.unanswered_checks(now).where(Expert.programme == programme.id))
-    board = (ExpertBoard.select(ExpertBoard, ExpertBoard.board.rel_model)
-             .join(ExpertBoard.board.rel_model)
+    board = (ExpertBoard.select(ExpertBoard, Board).join(Board)
              .where(ExpertBoard.programme == programme.id).first())
     webinars = list(ExpertWebinar.for_programme(programme))
     return render_template("experts/manage/programme.html", programme=programme,
@@ -78,7 +79,7 @@ def resolve_check(programme_id: int, check_id: int):
 @login_required
 def take_off(programme_id: int, expert_id: int):
     programme = get_overseen_programme_or_404(programme_id)
-    expert = (Expert.select(Expert, Expert.user.rel_model).join(Expert.user.rel_model)
+    expert = (Expert.select(Expert, User).join(User)
               .where(Expert.id == expert_id, Expert.programme == programme.id).first()
               or abort(404))
     if not EmptyForm().validate_on_submit():

@@ -21,6 +21,7 @@ from portal.blueprints.experts.models import (
     ExpertWebinar,
 )
 from portal.blueprints.experts.views import bp
+from portal.blueprints.programmes.models import Programme
 from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
 from portal.db import utcnow
 from portal.forms import EmptyForm
@@ -207,8 +208,8 @@ def check_link(token: str):
         return redirect(url_for("experts.check_thanks", answer=form.answer.data), 303)
     if request.method == "POST" and not form.until.errors:
         abort(400)
-    expert = (Expert.select(Expert, Expert.programme.rel_model)
-              .join(Expert.programme.rel_model).where(Expert.id == row.expert_id).get())
+    expert = (Expert.select(Expert, Programme).join(Programme)
+              .where(Expert.id == row.expert_id).get())
     pause_form = form if form.until.errors else CheckAnswerForm(formdata=None, data={
         "answer": PAUSE, "until": dt.date.today() + dt.timedelta(days=28)})
     return render_template("experts/check_confirm.html", token=token, suggested=suggested,
