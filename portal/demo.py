@@ -148,8 +148,8 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
             people[email] = User.by_email(email) or ensure_user(
                 email, name, "member", DEMO_PASSWORD, method)[0]
         ensure_programmes(people)
-        ensure_experts(people, lambda email, name: ensure_user(
-            email, name, "member", DEMO_PASSWORD, method)[0])
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
+        ensure_experts(people, lambda email, name: ensure_user(
+            email, name, "member", DEMO_PASSWORD, method)[0])
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]
