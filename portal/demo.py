@@ -150,6 +150,5 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
         ensure_programmes(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
-        ensure_experts(people, lambda email, name: ensure_user(
-            email, name, "member", DEMO_PASSWORD, method)[0])
+        ensure_experts(people)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -1,8 +1,8 @@
 """Demo experts in the Aces programme: a specialism taxonomy, four experts (three listed,
 one paused) who attended a past induction, upcoming induction sessions and expert meetings
-(the experts' board is left for staff to make in one step), and Tom Mentee's introduction
-to two of them (one accepted, with a workbook item signed off and countersigned; one
-waiting). Written through the real services; a second run adds nothing."""
+(the experts' board is left for staff to make in one step), Tom Mentee's introduction to
+two of them, waiting for their answer, and an earlier request Hamid declined (so his
+response time shows). Written through the real services; a second run adds nothing."""
 import datetime as dt
 
 from portal.blueprints.accounts.models import User
@@ -15,17 +15,15 @@ from portal.blueprints.experts import (
 from portal.blueprints.experts.models import (
     Expert,
     ExpertWebinar,
-    IntroductionRequest,
     Specialism,
     WorkbookItem,
 )
-from portal.blueprints.mentoring import services_goals
-from portal.blueprints.mentoring.models import Goal
 from portal.blueprints.programmes import services_applications as apps
 from portal.blueprints.programmes.models import MENTOR, OPEN, Programme
 from portal.blueprints.webinars import times
 from portal.blueprints.webinars.models import BOOKED, WebinarBooking
 from portal.blueprints.webinars.services_staff import SessionDetails
+from portal.db import utcnow
 
 STAFF = "staff@tandem.example"
 LEARNER = "mentee@tandem.example"
@@ -47,22 +45,22 @@ TAXONOMY = {
         "Recruitment": ["shortlisting fairly", "structured interviews"],
     },
 }
-# (email, name, job title, specialisms, capacity, bio, paused for days)
+# (email, job title, specialisms, capacity, bio, paused for days)
 EXPERTS = [
-    ("ellen@tandem.example", "Ellen Expert", "Finance business partner",
+    ("ellen@tandem.example", "Finance business partner",
      ["Building a budget", "Reading a balance sheet"], 3,
      "Fifteen years in NHS finance, the last five as a business partner to clinical "
      "divisions. I enjoy making budgets make sense to people who did not train in finance.",
      0),
-    ("grace@tandem.example", "Grace Ledger", "Management accountant",
+    ("grace@tandem.example", "Management accountant",
      ["Building a budget", "Writing a business case"], 2,
      "I help service managers build their first budget and write business cases that get "
      "approved. Happy to look at real papers with you.", 0),
-    ("hamid@tandem.example", "Hamid Khan", "Rostering lead",
+    ("hamid@tandem.example", "Rostering lead",
      ["Spreadsheets", "Digital rostering"], 2,
      "I look after e-rostering for a large acute trust and teach spreadsheet skills on the "
      "side. Bring a messy rota and we will tidy it together.", 0),
-    ("isla@tandem.example", "Isla Byrne", "Head of recruitment",
+    ("isla@tandem.example", "Head of recruitment",
      ["Recruitment", "Running meetings"], 1,
      "Twenty years of recruiting clinical and support staff. I can help with fair "
      "shortlisting and structured interviews.", 21),
@@ -94,9 +92,9 @@ def _accept(staff, person, programme) -> None:
     apps.accept(staff, live)
 
 
-def ensure_experts(people: dict, make_user, today: dt.date | None = None) -> int:
-    """`people`: demo users by email; `make_user(email, name)` adds a demo member. Returns
-    how many experts were added."""
+def ensure_experts(people: dict, today: dt.date | None = None) -> int:
+    """`people`: demo users by email (the experts are among the programmes' demo members).
+    Returns how many experts were added."""
     today = today or dt.date.today()
     programme = Programme.select().where(Programme.kind == OPEN).order_by(Programme.id).first()
     staff = people.get(STAFF)
@@ -119,8 +117,10 @@ def ensure_experts(people: dict, make_user, today: dt.date | None = None) -> int
         cadence_weeks=8, months=6)
     specialisms = {s.name: s.id for s in Specialism.select()}
     experts = {}
-    for email, name, job, chosen, capacity, bio, paused in EXPERTS:
-        person = people.get(email) or make_user(email, name)
+    for email, job, chosen, capacity, bio, paused in EXPERTS:
+        person = people.get(email)
+        if person is None:
+            continue
         if not person.job_title:
             User.update(job_title=job).where(User.id == person.id).execute()
         _accept(staff, person, programme)
@@ -132,28 +132,32 @@ def ensure_experts(people: dict, make_user, today: dt.date | None = None) -> int
                 bio=bio, capacity=capacity, specialism_ids=[specialisms[s] for s in chosen]))
         if paused:
             services_experts.pause(experts[email], today + dt.timedelta(days=paused), today)
-    _introduce(people.get(LEARNER), experts)
+    _introduce(people, experts, utcnow())
     return len(experts)
 
 
-def _introduce(learner, experts: dict[str, Expert]) -> None:
-    """Tom asks Ellen and Grace about budgets; Ellen accepts, Tom signs one item off and
-    Ellen countersigns it; Grace has yet to answer."""
-    if learner is None:
-        return
-    ellen, grace = experts["ellen@tandem.example"], experts["grace@tandem.example"]
-    items = list(_items_of("Building a budget").limit(2))
-    introduction = services_introductions.ask(learner, services_introductions.Ask(
-        expert_ids=[ellen.id, grace.id], item_ids=[i.id for i in items],
-        wants="I have just become a ward manager and hold a budget for the first time. I "
-              "want to read my monthly statement and explain the gaps to my manager.",
-        for_what="Ward manager role"))
-    request = introduction.requests.where(IntroductionRequest.expert == ellen.id).get()
-    rel_id = services_introductions.accept(request.id).relationship_id
-    goal = Goal.select().where(Goal.relationship == rel_id).order_by(Goal.id).first()
-    services_goals.sign_off_goal(goal, learner, "I can now read the monthly budget statement "
-                                 "and find where the pay and non-pay lines differ from plan.")
-    services_goals.countersign_goal(goal, User.get_by_id(ellen.user_id))
+def _introduce(people: dict, experts: dict[str, Expert], now: dt.datetime) -> None:
+    """Tom asks Ellen and Grace about budgets (waiting for their answer); three days ago
+    Chloe asked Hamid about rostering, and he declined the next day."""
+    tom, chloe = people.get(LEARNER), people.get("chloe@tandem.example")
+    ellen, grace = experts.get("ellen@tandem.example"), experts.get("grace@tandem.example")
+    hamid = experts.get("hamid@tandem.example")
+    if tom and ellen and grace:
+        services_introductions.ask(tom, services_introductions.Ask(
+            expert_ids=[ellen.id, grace.id],
+            item_ids=[i.id for i in _items_of("Building a budget").limit(2)],
+            wants="I have just become a ward manager and hold a budget for the first time. "
+                  "I want to read my monthly statement and explain the gaps to my manager.",
+            for_what="Ward manager role"), now=now)
+    if chloe and hamid:
+        asked = now - dt.timedelta(days=3)
+        introduction = services_introductions.ask(chloe, services_introductions.Ask(
+            expert_ids=[hamid.id], item_ids=[i.id for i in _items_of("Digital rostering")],
+            wants="Our ward is moving to e-rostering and I will build the first rotas."),
+            now=asked)
+        services_introductions.decline(
+            introduction.requests.get().id, "I am on leave this month: please ask me again "
+            "in the new year, or try the rostering team.", now=asked + dt.timedelta(days=1))
 
 
 def _items_of(specialism_name: str):
