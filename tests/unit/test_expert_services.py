@@ -4,6 +4,7 @@ their answers, lapsing, and activity checks (no answer hides an expert after M d
 import datetime as dt
 
 import pytest
+from peewee import fn
 
 from portal import settings
 from portal.blueprints.experts import (
@@ -25,7 +26,7 @@ from portal.blueprints.experts.models import (
 from portal.blueprints.mentoring import services_goals
 from portal.blueprints.mentoring.models import RELEASED, Goal, Note, Relationship
 from portal.blueprints.programmes import services_applications as applications
-from portal.blueprints.programmes.models import Application
+from portal.blueprints.programmes.models import Application, Programme
 from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
 from portal.people_data.erase import erase_account
@@ -277,6 +278,11 @@ def test_no_answer_hides_the_expert_after_m_days(world, checked):
     after = NOW + dt.timedelta(days=days, minutes=1)
     assert listed_names(after) == []
     assert [c.id for c in Expert.unanswered_checks(after)] == [check.id]
+    # the staff to-do list counts them per programme from the same select
+    per_programme = (Expert.unanswered_checks(after)
+                     .select(Programme.id, Programme.name, fn.COUNT(ActivityCheck.id))
+                     .group_by(Programme.id, Programme.name).order_by(Programme.name).tuples())
+    assert list(per_programme) == [(world[0].programme.id, "Aces volunteer experts", 1)]
     assert services_checks.checks_due(after.date(), after) == []  # not re-asked while silent
     services_checks.answer(check.id, "yes", now=after)  # a late answer still counts
     assert listed_names(after) == ["Ann Expert"]
