@@ -56,6 +56,12 @@ VIEW_MODULES = [
     "portal.blueprints.notifications.views_unsubscribe",
     "portal.blueprints.newsletter.views",
     "portal.blueprints.newsletter.views_manage",
+    "portal.blueprints.experts.views",
+    "portal.blueprints.experts.views_ask",
+    "portal.blueprints.experts.views_answer",
+    "portal.blueprints.experts.views_profile",
+    "portal.blueprints.experts.views_manage",
+    "portal.blueprints.experts.views_specialisms",
 ]
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from portal import audience, uploads
 from portal.blueprints.accounts.models import User, UserTopic
 from portal.blueprints.boards.demo import ensure_boards
+from portal.blueprints.experts.demo import ensure_experts
 from portal.blueprints.hub import services as hub_services
 from portal.blueprints.hub.models import Article
 from portal.blueprints.library import services as library_services
@@ -152,4 +153,5 @@ def seed(method: str = "scrypt", upload_dir: str | None = None) -> list[tuple[st
         ensure_pairs(people)
         if upload_dir:
             ensure_resources(people["staff@tandem.example"], upload_dir)
+        ensure_experts(people)
     return [(email, role) for email, _, role in DEMO_ACCOUNTS]

@@ -10,6 +10,7 @@ from portal.blueprints.accounts.models import (
 )
 from portal.blueprints.boards.models import MODELS as BOARD_MODELS
 from portal.blueprints.evaluation.models import MODELS as EVALUATION_MODELS
+from portal.blueprints.experts.models import MODELS as EXPERT_MODELS
 from portal.blueprints.hub.models import (
     Article,
     ArticleRevision,
@@ -84,6 +85,7 @@ ALL_MODELS = [
     NotificationPreference,
     PreferenceChange,
     *NEWSLETTER_MODELS,
+    *EXPERT_MODELS,
 ]
 
 

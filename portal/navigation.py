@@ -15,6 +15,7 @@ def main_navigation(user) -> list[dict]:
              {"text": "Boards", "href": url_for("boards.index")},
              {"text": "Library", "href": url_for("library.index")},
              {"text": "Webinars", "href": url_for("webinars.index")},
+             {"text": "Experts", "href": url_for("experts.index")},
              {"text": "Your profile", "href": url_for("accounts.profile")}]
     if permissions.can_view_staff_area(user):
         items.append({"text": _staff_label(), "href": url_for("staff.index")})

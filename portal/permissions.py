@@ -270,6 +270,38 @@ def can_read_newsletter(user, delivery) -> bool:
                               and delivery.user_id == user.id)
 
 
+def can_manage_specialisms(user) -> bool:
+    """The expert directory's specialisms and their workbook items: programme staff."""
+    return is_staff(user)
+
+
+def can_oversee_experts(user, programme) -> bool:
+    """An open programme's experts and their activity (counts and dates, never what a pair
+    writes), and its activity-check list: whoever coordinates the programme."""
+    return can_coordinate(user, programme)
+
+
+def can_edit_expert_profile(user, expert) -> bool:
+    """An expert's specialisms, bio, capacity and availability: the expert alone."""
+    return _signed_in(user) and expert.user_id == user.id
+
+
+def can_ask_expert(user, expert) -> bool:
+    """Ask for an introduction: anyone signed in, but not the expert themselves."""
+    return _signed_in(user) and expert.user_id != user.id
+
+
+def can_view_introduction(user, introduction) -> bool:
+    """A learner's introduction and where each request stands: the learner alone."""
+    return _signed_in(user) and introduction.learner_id == user.id
+
+
+def can_answer_introduction(user, request) -> bool:
+    """Accept or decline a request while signed in: the expert it was sent to. (The
+    email's signed links work signed out; they carry the request.)"""
+    return _signed_in(user) and request.expert.user_id == user.id
+
+
 def require(rule, user, *objects) -> None:
     """The one way a view applies a rule: 403 unless `rule(user, *objects)` holds. It takes
     the rule itself, never its name, so a misspelt or renamed rule fails at import."""

@@ -108,7 +108,21 @@ BRANDING_SPECS = [
                 "One link per line: the text, a vertical bar, then the address. For example: "
                 "Privacy notice | https://www.example.nhs.uk/privacy", "", str, lines=True),
 ]
-SPECS = SPECS + RETENTION_SPECS + BRANDING_SPECS
+# The volunteer expert directory.
+EXPERT_SPECS = [
+    SettingSpec("expert_request_days", "Days an expert has to answer an introduction request",
+                "After this the request lapses, and the learner is told and shown other "
+                "experts for the same things.", 7,
+                int, unit="days", minimum=1, maximum=60),
+    SettingSpec("expert_check_weeks", "Weeks between activity checks of experts",
+                "Every this many weeks each listed expert is emailed “Still available?”.", 12,
+                int, unit="weeks", minimum=1, maximum=52),
+    SettingSpec("expert_check_answer_days", "Days to answer an activity check",
+                "An expert who has not answered after this is no longer listed, and appears "
+                "on the organiser's list of experts to contact.", 14,
+                int, unit="days", minimum=1, maximum=90),
+]
+SPECS = SPECS + RETENTION_SPECS + BRANDING_SPECS + EXPERT_SPECS
 SPECS_BY_KEY = {spec.key: spec for spec in SPECS}
 
 

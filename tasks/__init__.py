@@ -7,6 +7,7 @@ from tasks import (  # noqa: F401  register every task
     data_exports,
     email,
     evaluation,
+    experts,
     mentoring_care,
     mentoring_sessions,
     newsletter,

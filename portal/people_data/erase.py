@@ -31,6 +31,7 @@ from portal.blueprints.accounts.models import (
     UserTopic,
 )
 from portal.blueprints.boards.models import Notification, ReadMarker, Watch
+from portal.blueprints.experts import people_data as experts_data
 from portal.blueprints.hub.models import Bookmark
 from portal.blueprints.mentoring.models import Note
 from portal.blueprints.newsletter.models import NewsletterDelivery
@@ -89,6 +90,7 @@ def erase_account(actor: User, person_id: int, now: dt.datetime | None = None) -
                 "private_notes": Note.delete().where(Note.author == person.id,
                                                      Note.shared == False).execute(),  # noqa: E712
                 "bookings_cancelled": _cancel_future_bookings(person, now),
+                "expert_directory": experts_data.erase(person, now),
                 "applications": _clear_applications(person, now)}
         exports = list(DataExport.select().where(DataExport.user == person.id))
         _delete_their_rows(person, email)

@@ -32,6 +32,7 @@ from portal.blueprints.accounts.models import (
 )
 from portal.blueprints.boards.models import Board, Post, Thread, Watch
 from portal.blueprints.evaluation.models import Survey, SurveyQuestion, SurveyResponse
+from portal.blueprints.experts import people_data as experts_data
 from portal.blueprints.hub.models import Article, Bookmark, Comment, Rating
 from portal.blueprints.library.models import Resource, ResourceFile
 from portal.blueprints.mentoring.models import (
@@ -180,6 +181,7 @@ def collect(user: User, now: dt.datetime) -> dict[str, dict]:
         "bookings.json": _bookings(user),
         "applications.json": _applications(user),
         "mentoring.json": _mentoring(user),
+        "experts.json": experts_data.export_of(user),
         "uploads.json": _uploads(user),
         "activity.json": _activity(user),
         "notifications.json": _notifications(user),

@@ -70,4 +70,5 @@ def test_hub_pages_issue_the_same_queries_at_10_and_5000_articles(app, client, m
     assert many_rows["topic"] == 20
     assert many_rows["search"] == 50  # the best 50 matches
     assert many_rows["article"] == "Article 5 about network"
-    assert max(many_counts.values()) <= 9  # the header's notification count is one
+    # The header's notification count is one; the dashboard's expert-requests card another.
+    assert max(many_counts.values()) <= 10

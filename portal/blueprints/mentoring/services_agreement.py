@@ -45,6 +45,11 @@ ENDING = (
 
 
 def _expectations(rel) -> str:
+    if rel.programme.is_open:
+        return ("The learner says what they want to learn, and signs off each item in the "
+                "workbook when they have it; the expert shares what they know, checks the "
+                "learning and countersigns. We will both come prepared, be on time, and say "
+                "if we need to move a session.")
     if rel.programme.is_two_way:
         return ("We are here to learn from each other. We will each bring something to every "
                 "session, listen without judging, be honest about what we find hard, and come "

@@ -28,7 +28,10 @@ PROFILES = {
 }
 DEMO_MEMBERS = [("aisha@tandem.example", "Aisha Adeyemi"), ("ben@tandem.example", "Ben Okafor"),
                 ("chloe@tandem.example", "Chloe Carter"), ("dev@tandem.example", "Dev Patel"),
-                ("ellen@tandem.example", "Ellen Expert"), ("finn@tandem.example", "Finn Hughes")]
+                ("ellen@tandem.example", "Ellen Expert"), ("finn@tandem.example", "Finn Hughes"),
+                # volunteer experts in the Aces scheme (the experts' demo)
+                ("grace@tandem.example", "Grace Ledger"), ("hamid@tandem.example", "Hamid Khan"),
+                ("isla@tandem.example", "Isla Byrne")]
 RECIPROCAL_GROUPS = ["Nursing and midwifery", "Allied health professionals",
                      "Administrative and clerical", "Additional clinical services"]
 

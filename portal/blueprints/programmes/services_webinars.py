@@ -44,7 +44,7 @@ def _for_cohort(details: SessionDetails, cohort: Cohort, role: str) -> SessionDe
                                group_ids=[group_for(cohort, role)])
 
 
-def _shifted(details: SessionDetails, days: int) -> SessionDetails:
+def shifted(details: SessionDetails, days: int) -> SessionDetails:
     """The same wall-clock time `days` later, whether the clocks change or not."""
     start = times.to_local(details.starts_at)
     starts_at = times.to_utc(start.date() + dt.timedelta(days=days),
@@ -83,7 +83,7 @@ def create_training(actor, cohort: Cohort, details: SessionDetails, *, role: str
         raise ValueError(f"training runs on 1 to {MAX_TRAINING_DAYS} days")
     with db.atomic():
         base = _for_cohort(details, cohort, role)
-        sessions = [services_staff.create_session(actor, _shifted(base, n))
+        sessions = [services_staff.create_session(actor, shifted(base, n))
                     for n in range(days)]
         return _record(actor, cohort, TRAINING, role, sessions)
 
@@ -95,6 +95,6 @@ def create_network_meetings(actor, cohort: Cohort, details: SessionDetails, *,
         raise ValueError(f"between 1 and {MAX_NETWORK_MEETINGS} network meetings")
     with db.atomic():
         base = _for_cohort(details, cohort, ALL_ROLES)
-        sessions = [services_staff.create_session(actor, _shifted(base, 7 * weeks_apart * n))
+        sessions = [services_staff.create_session(actor, shifted(base, 7 * weeks_apart * n))
                     for n in range(meetings)]
         return _record(actor, cohort, NETWORK, ALL_ROLES, sessions)
