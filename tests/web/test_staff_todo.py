@@ -10,6 +10,7 @@ from playhouse.test_utils import count_queries
 
 from portal.blueprints.accounts.models import User
 from portal.blueprints.evaluation.models import CLOSING, SurveyInvitation
+from portal.blueprints.experts.models import ActivityCheck
 from portal.blueprints.hub.models import PUBLISHED, Article
 from portal.blueprints.mentoring.models import ACTIVE, DRAFT, NEED_HELP, CheckIn, Relationship
 from portal.blueprints.programmes.models import (
@@ -26,6 +27,7 @@ from portal.blueprints.webinars.models import WebinarSession
 from portal.db import db, utcnow
 from portal.reports import Report
 from tests.evaluation_factories import make_survey
+from tests.expert_factories import make_aces, make_expert
 from tests.mentoring_factories import make_programme
 from tests.pages import Page
 
@@ -51,6 +53,7 @@ def expected(people: int, survey_title: str) -> list[tuple[str, str, int]]:
         ("Draft matches not released", where, sum(1 for i in range(people) if i % 10 == 3)),
         ("Pairs needing a check-in or inactive", where,
          sum(1 for i in range(people) if i % 20 == 4 or i % 10 == 5)),
+        ("Experts who did not answer an activity check", "Aces volunteer experts", 1),
         (f"Low response to “{survey_title}” ({answered} of {people} answered)", where,
          people - answered),
         ("Reports in the moderation queue", "Boards and comments", 2),
@@ -138,6 +141,16 @@ def add_the_rest(world, make_user) -> None:
     survey = make_survey(other_staff, programme)
     SurveyInvitation.create(survey=survey.id, person=elsewhere.id, cohort=cohort.id,
                             occasion="test", sent_at=now - dt.timedelta(days=10))
+    # Activity checks: one long unanswered (listed), one answered, one unanswered but still
+    # within its days, and one long unanswered in a programme someone else coordinates.
+    aces = make_aces(world["coordinator"])
+    theirs = make_aces(other_staff, name="Other experts")
+    for n, (scheme, days_ago, answered) in enumerate(
+            ((aces, 30, False), (aces, 30, True), (aces, 2, False), (theirs, 30, False))):
+        expert = make_expert(scheme, make_user(name=f"Expert {n}"))
+        ActivityCheck.create(expert=expert, period_start=TODAY - dt.timedelta(days=days_ago),
+                             sent_at=now - dt.timedelta(days=days_ago),
+                             answered_at=now if answered else None)
 
 
 @pytest.fixture

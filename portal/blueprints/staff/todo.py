@@ -19,6 +19,7 @@ from peewee import JOIN, Case, fn
 from portal import permissions
 from portal.blueprints.evaluation.invitations import REMINDER_DAYS
 from portal.blueprints.evaluation.models import OPEN, Survey, SurveyInvitation
+from portal.blueprints.experts.models import ActivityCheck, Expert
 from portal.blueprints.hub.models import PUBLISHED, Article
 from portal.blueprints.mentoring import status
 from portal.blueprints.mentoring.models import CLOSED, DRAFT, STARTED, CheckIn, Relationship
@@ -80,17 +81,17 @@ def accepted_not_matched(scope: Scope) -> list[Item]:
         (Relationship.mentor_application == Application.id)
         | (Relationship.mentee_application == Application.id),
         Relationship.status.in_([DRAFT, *STARTED, CLOSED]))
-    rows = (Application.select(Programme.id, Programme.name, Cohort.id, Cohort.name,
-                               fn.COUNT(Application.id))
-            .join(Programme).switch(Application).join(Cohort, JOIN.LEFT_OUTER)
+    # Only cohorts are matched: in an always-open programme people find each other through
+    # the expert directory, so nobody there waits for a coordinator.
+    rows = (Application.select(Programme.name, Cohort.id, Cohort.name, fn.COUNT(Application.id))
+            .join(Programme).switch(Application).join(Cohort)
             .where(Application.programme.in_(scope.programmes),
                    Application.status == ACCEPTED, ~fn.EXISTS(matched))
-            .group_by(Programme.id, Programme.name, Cohort.id, Cohort.name)
+            .group_by(Programme.name, Cohort.id, Cohort.name)
             .order_by(Programme.name, Cohort.name).tuples())
     return [Item("Accepted but not matched", _where(name, cohort_name), n,
-                 url_for("programmes.cohort_matching", cohort_id=cohort_id) if cohort_id
-                 else url_for("programmes.review", programme_id=pid, status=ACCEPTED))
-            for pid, name, cohort_id, cohort_name, n in rows]
+                 url_for("programmes.cohort_matching", cohort_id=cohort_id))
+            for name, cohort_id, cohort_name, n in rows]
 
 
 def drafts_not_released(scope: Scope) -> list[Item]:
@@ -182,9 +183,18 @@ def webinars_without_facilitator(scope: Scope) -> list[Item]:
             for name, cohort_id, cohort_name, n in rows]
 
 
+def experts_not_answering(scope: Scope) -> list[Item]:
+    rows = (Expert.unanswered_checks(scope.now)
+            .select(Programme.id, Programme.name, fn.COUNT(ActivityCheck.id))
+            .where(Expert.programme.in_(scope.programmes))
+            .group_by(Programme.id, Programme.name).order_by(Programme.name).tuples())
+    return [Item("Experts who did not answer an activity check", name, n,
+                 url_for("experts.oversee", programme_id=pid)) for pid, name, n in rows]
+
+
 PROVIDERS = [applications_to_review, accepted_not_matched, drafts_not_released,
-             pairs_needing_attention, surveys_with_low_response, reports_to_moderate,
-             articles_due_for_review, webinars_without_facilitator]
+             pairs_needing_attention, experts_not_answering, surveys_with_low_response,
+             reports_to_moderate, articles_due_for_review, webinars_without_facilitator]
 
 
 def items(user, today: dt.date, now: dt.datetime) -> list[Item]:
