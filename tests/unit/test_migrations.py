@@ -110,7 +110,7 @@ def test_board_email_preferences_are_the_same_after_the_notifications_migration(
     from portal import notifications
     from portal.cli import MIGRATIONS_DIR
 
-    migrate("0013_people_data")
+    migrate("0014_experts")
     choices = {  # (email replies, email mentions, daily digest)
         "all@example.org": (True, True, False), "digest@example.org": (True, True, True),
         "no-replies@example.org": (False, True, False),
@@ -123,7 +123,7 @@ def test_board_email_preferences_are_the_same_after_the_notifications_migration(
                        f"daily_digest) VALUES ({p}, {p}, {p}, {p})", (user_id, *chosen))
     _insert_user("Never chose", "default@example.org")
 
-    assert migrate() == ["0015_notifications"]
+    assert migrate("0015_notifications") == ["0015_notifications"]
     assert "board_preference" not in db.get_tables()
     from portal.blueprints.accounts.models import User
 
