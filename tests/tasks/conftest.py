@@ -1,14 +1,21 @@
 """A real SMTP server on loopback, and a real huey consumer, for the tests where they matter."""
+import email
 import itertools
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 import tasks
+from portal.db import db
+from portal.outbox import OutboxMessage
 from tasks import huey
 
 
@@ -115,3 +122,61 @@ def consumer(app):
     huey.flush()
     huey.immediate = True
     tasks.use_app(None)
+
+
+# A real consumer next to a real SMTP server, for the tests that kill it mid-run.
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def start_consumer(app, tmp_path, smtp):
+    """`huey_consumer tasks.huey -w 2 -k thread -m 1` as its own process, on the test's
+    database, its own queue file and the loopback SMTP server. Returns the Popen."""
+    env = {**os.environ, "INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": app.config["DATABASE_URL"],
+           "HUEY_URL": f"sqlite:///{tmp_path}/consumer-huey.db",
+           "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "SECRET_KEY": "test-secret-key",
+           "BASE_URL": "http://localhost", "OUTBOX_LEASE_SECONDS": "2",
+           "OUTBOX_BACKOFF_SECONDS": "1"}
+    started = []
+
+    def start() -> subprocess.Popen:
+        log = open(tmp_path / f"consumer-{len(started) + 1}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            [Path(sys.executable).parent / "huey_consumer", "tasks.huey", "-w", "2",
+             "-k", "thread", "-m", "1"], cwd=ROOT, env=env, stdout=log,
+            stderr=subprocess.STDOUT)
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def received(smtp) -> dict[tuple[str, str], set[str]]:
+    """(recipient, outbox key) -> the Message-IDs that arrived for it."""
+    found = defaultdict(set)
+    for envelope in list(smtp.inbox.messages):
+        parsed = email.message_from_bytes(envelope.content)
+        for rcpt in envelope.rcpt_tos:
+            found[(rcpt, parsed["X-Tandem-Key"])].add(parsed["Message-ID"])
+    return found
+
+
+def wait_until(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def expected_keys(app) -> set[tuple[str, str]]:
+    with app.app_context(), db.connection_context():
+        return {(m.to_addr, m.key) for m in OutboxMessage.select()}

@@ -16,8 +16,8 @@ from portal.outbox import OutboxMessage
 from tasks import huey
 from tasks.experts import find_due_activity_checks, find_lapsed_introductions
 from tests.expert_factories import add_listed_experts, make_aces
-from tests.tasks.test_mentoring_checkins import all_outbox, start_consumer  # noqa: F401
-from tests.tasks.test_webinar_reminders import received, wait_until
+from tests.tasks.conftest import received, wait_until
+from tests.tasks.test_mentoring_checkins import all_outbox
 
 LONG_AGO = utcnow() - dt.timedelta(days=400)
 

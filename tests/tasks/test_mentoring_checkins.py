@@ -2,12 +2,8 @@
 run finds nothing; and, with a real huey consumer killed mid-run and a real SMTP server,
 every check-in and nudge arrives exactly once."""
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +19,8 @@ from tasks.mentoring_care import (
     find_returns_from_leave,
 )
 from tests.mentoring_factories import make_programme
-from tests.tasks.test_webinar_reminders import received, wait_until
+from tests.tasks.conftest import received, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date.today()
 
 
@@ -104,35 +99,6 @@ def test_the_return_and_end_date_finders_send_once(app, make_user):
 # A real consumer, a real SMTP server, and a SIGKILL in the middle.
 
 PAIRS = 20
-
-
-@pytest.fixture
-def start_consumer(app, tmp_path, smtp):
-    """`huey_consumer tasks.huey -w 2 -k thread -m 1` as its own process, on the test's
-    database, its own queue file and the loopback SMTP server. Returns the Popen."""
-    env = {**os.environ, "INSTANCE_DIR": str(tmp_path),
-           "DATABASE_URL": app.config["DATABASE_URL"],
-           "HUEY_URL": f"sqlite:///{tmp_path}/consumer-huey.db",
-           "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "SECRET_KEY": "test-secret-key",
-           "BASE_URL": "http://localhost", "OUTBOX_LEASE_SECONDS": "2",
-           "OUTBOX_BACKOFF_SECONDS": "1"}
-    started = []
-
-    def start() -> subprocess.Popen:
-        log = open(tmp_path / f"consumer-{len(started) + 1}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [Path(sys.executable).parent / "huey_consumer", "tasks.huey", "-w", "2",
-             "-k", "thread", "-m", "1"], cwd=ROOT, env=env, stdout=log,
-            stderr=subprocess.STDOUT)
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def wanted_keys(app, rel_ids) -> set[tuple[str, str]]:

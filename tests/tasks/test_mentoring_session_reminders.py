@@ -3,14 +3,8 @@ session not booked or not starting within a day, paused while the mentee is on l
 they asked to keep in touch; and, with a real consumer and a real SMTP server, nothing lost
 or duplicated when the consumer is killed and restarted."""
 import datetime as dt
-import email
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -29,8 +23,8 @@ from tasks.mentoring_sessions import (
     send_mentoring_session_reminder,
 )
 from tests.mentoring_factories import make_pair, make_programme, release_pair
+from tests.tasks.conftest import expected_keys, received, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "mentoring-session-reminder:"
 
 
@@ -118,59 +112,6 @@ def test_a_reminder_task_that_runs_twice_sends_once(app, pair):
 # A real consumer, a real SMTP server, and a SIGKILL in the middle.
 
 PAIRS = 30
-
-
-@pytest.fixture
-def start_consumer(app, tmp_path, smtp):
-    """`huey_consumer tasks.huey -w 2 -k thread -m 1` as its own process, on the test's
-    database, its own queue file and the loopback SMTP server. Returns the Popen."""
-    env = {**os.environ, "INSTANCE_DIR": str(tmp_path),
-           "DATABASE_URL": app.config["DATABASE_URL"],
-           "HUEY_URL": f"sqlite:///{tmp_path}/consumer-huey.db",
-           "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "SECRET_KEY": "test-secret-key",
-           "BASE_URL": "http://localhost", "OUTBOX_LEASE_SECONDS": "2",
-           "OUTBOX_BACKOFF_SECONDS": "1"}
-    started = []
-
-    def start() -> subprocess.Popen:
-        log = open(tmp_path / f"consumer-{len(started) + 1}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [Path(sys.executable).parent / "huey_consumer", "tasks.huey", "-w", "2",
-             "-k", "thread", "-m", "1"], cwd=ROOT, env=env, stdout=log,
-            stderr=subprocess.STDOUT)
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def received(smtp) -> dict[tuple[str, str], set[str]]:
-    """(recipient, outbox key) -> the Message-IDs that arrived for it."""
-    found = defaultdict(set)
-    for envelope in list(smtp.inbox.messages):
-        parsed = email.message_from_bytes(envelope.content)
-        for rcpt in envelope.rcpt_tos:
-            found[(rcpt, parsed["X-Tandem-Key"])].add(parsed["Message-ID"])
-    return found
-
-
-def wait_until(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-def expected_keys(app) -> set[tuple[str, str]]:
-    with app.app_context(), db.connection_context():
-        return {(m.to_addr, m.key) for m in OutboxMessage.select()}
 
 
 def many_pairs(app, make_user) -> list[tuple[Relationship, object, object]]:

@@ -2,14 +2,8 @@
 stale, never repeated for a moved session; and, with a real consumer and a real SMTP server,
 nothing lost or duplicated when the consumer is killed and restarted."""
 import datetime as dt
-import email
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +14,8 @@ from portal.db import db, utcnow
 from portal.outbox import OutboxMessage
 from tasks import huey
 from tasks.webinars import queue_due_webinar_reminders, send_webinar_reminder
+from tests.tasks.conftest import expected_keys, received, wait_until
 from tests.webinar_factories import LINK, book, cancel, make_session, set_settings
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def booked_earlier(app, user, session, hours_ago=2):
@@ -142,59 +135,6 @@ def test_a_session_moved_after_the_24_hour_reminder_sends_a_notice_not_a_second_
 # A real consumer, a real SMTP server, and a SIGKILL in the middle.
 
 PEOPLE = 30
-
-
-@pytest.fixture
-def start_consumer(app, tmp_path, smtp):
-    """`huey_consumer tasks.huey -w 2 -k thread -m 1` as its own process, on the test's
-    database, its own queue file and the loopback SMTP server. Returns the Popen."""
-    env = {**os.environ, "INSTANCE_DIR": str(tmp_path),
-           "DATABASE_URL": app.config["DATABASE_URL"],
-           "HUEY_URL": f"sqlite:///{tmp_path}/consumer-huey.db",
-           "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "SECRET_KEY": "test-secret-key",
-           "BASE_URL": "http://localhost", "OUTBOX_LEASE_SECONDS": "2",
-           "OUTBOX_BACKOFF_SECONDS": "1"}
-    started = []
-
-    def start() -> subprocess.Popen:
-        log = open(tmp_path / f"consumer-{len(started) + 1}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [Path(sys.executable).parent / "huey_consumer", "tasks.huey", "-w", "2",
-             "-k", "thread", "-m", "1"], cwd=ROOT, env=env, stdout=log,
-            stderr=subprocess.STDOUT)
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def received(smtp) -> dict[tuple[str, str], set[str]]:
-    """(recipient, outbox key) -> the Message-IDs that arrived for it."""
-    found = defaultdict(set)
-    for envelope in list(smtp.inbox.messages):
-        parsed = email.message_from_bytes(envelope.content)
-        for rcpt in envelope.rcpt_tos:
-            found[(rcpt, parsed["X-Tandem-Key"])].add(parsed["Message-ID"])
-    return found
-
-
-def wait_until(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-def expected_keys(app) -> set[tuple[str, str]]:
-    with app.app_context(), db.connection_context():
-        return {(m.to_addr, m.key) for m in OutboxMessage.select()}
 
 
 @pytest.mark.slow
