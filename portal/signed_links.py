@@ -1,7 +1,7 @@
 """Signed links in emails that work signed out: email confirmation, password reset,
 "tell me when it opens". Each purpose has its own salt, so a link made for one purpose is
 refused by every other. The data is signed, not hidden: never put a secret in it."""
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
@@ -41,3 +41,10 @@ def load(purpose: str, token: str, id_key: str, max_age: int | None) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get(id_key), int):
         raise LinkProblem("invalid")
     return data
+
+
+def problem_page(problem: LinkProblem, advice: str, retry_href: str, retry_text: str):
+    """The page (400) for a link that cannot be used: what went wrong, what the person can
+    do about it, and a link to try again."""
+    return render_template("link_problem.html", problem=problem, advice=advice,
+                           retry_href=retry_href, retry_text=retry_text), 400

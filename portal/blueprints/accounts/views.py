@@ -16,6 +16,7 @@ from portal.blueprints.accounts.forms import (
 from portal.blueprints.accounts.models import User
 from portal.forms import EmptyForm
 from portal.security import is_safe_next
+from portal.signed_links import problem_page
 from portal.taxonomy import Topic
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -82,11 +83,11 @@ def verify(token):
     try:
         user = tokens.user_for_verify_token(token)
     except tokens.LinkProblem as problem:
-        return render_template(
-            "link_problem.html", problem=problem,
+        return problem_page(
+            problem,
             advice="Links to confirm an email address work for 3 days.",
             retry_href=url_for("accounts.resend_verification"),
-            retry_text="Ask for a new confirmation link"), 400
+            retry_text="Ask for a new confirmation link")
     services.verify_email(user)
     flash("Your email address is confirmed. You can now log in.", "success")
     return redirect(url_for("accounts.login", next=_safe_next()), 303)
@@ -162,11 +163,11 @@ def reset(token):
     try:
         user = tokens.user_for_reset_token(token)
     except tokens.LinkProblem as problem:
-        return render_template(
-            "link_problem.html", problem=problem,
+        return problem_page(
+            problem,
             advice="Links to reset a password work once, for 1 hour.",
             retry_href=url_for("accounts.forgot"),
-            retry_text="Ask for a new link to reset your password"), 400
+            retry_text="Ask for a new link to reset your password")
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data, _hash_method())

@@ -14,15 +14,15 @@ from flask import abort, redirect, render_template, request, url_for
 from portal.blueprints.evaluation import invitations, services_answers
 from portal.blueprints.evaluation.forms import answer_form, given_answers
 from portal.blueprints.evaluation.views import bp
-from portal.signed_links import LinkProblem
+from portal.signed_links import LinkProblem, problem_page
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice=f"Survey links work once, for {invitations.ANSWER_DAYS} days after we send "
                "them, while the survey is open.",
-        retry_href=url_for("home.index"), retry_text="Go to the home page"), 400
+        retry_href=url_for("home.index"), retry_text="Go to the home page")
 
 
 def _page(invitation, form, token: str, status: int = 200):

@@ -25,7 +25,7 @@ from portal.blueprints.mentoring.models import STARTED, Relationship
 from portal.blueprints.programmes.models import OPEN, Programme
 from portal.db import utcnow
 from portal.forms import EmptyForm
-from portal.signed_links import LinkProblem, load
+from portal.signed_links import LinkProblem, load, problem_page
 
 ANSWERS = ("accept", "decline")
 
@@ -40,11 +40,11 @@ def _request_for_token(token: str) -> tuple[IntroductionRequest, str]:
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice="Check you used the whole link from the email. You can also answer from "
                "your expert requests once signed in.",
-        retry_href=url_for("experts.requests"), retry_text="Your expert requests"), 400
+        retry_href=url_for("experts.requests"), retry_text="Your expert requests")
 
 
 @bp.route("/answer/<token>", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from portal.blueprints.programmes.models import Programme
 from portal.blueprints.webinars.models import SCHEDULED, WebinarSession
 from portal.db import utcnow
 from portal.forms import EmptyForm
-from portal.signed_links import LinkProblem
+from portal.signed_links import LinkProblem, problem_page
 
 THANKS = {
     "yes": "Thank you: you are still on the list, and learners can find you.",
@@ -184,11 +184,11 @@ def answer_check(programme_id: int, check_id: int):
 # The email's links ---------------------------------------------------------------------------
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice=f"Activity check links work once, for {services_checks.LINK_DAYS} days after "
                "we send them. You can also tell us from your expert profile.",
-        retry_href=url_for("experts.profiles"), retry_text="Your expert profile"), 400
+        retry_href=url_for("experts.profiles"), retry_text="Your expert profile")
 
 
 @bp.route("/checks/<token>", methods=["GET", "POST"])

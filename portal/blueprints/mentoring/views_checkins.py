@@ -19,7 +19,7 @@ from portal.blueprints.mentoring.models import CHECKIN_ANSWERS, CheckIn, Relatio
 from portal.blueprints.mentoring.views import bp
 from portal.blueprints.mentoring.views_care import render_care
 from portal.htmx import wants_fragment, with_flashes
-from portal.signed_links import LinkProblem
+from portal.signed_links import LinkProblem, problem_page
 
 THANKS = {
     "on_track": "Good to hear. Keep going, and thank you for telling us.",
@@ -30,11 +30,11 @@ THANKS = {
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice=f"Check-in links work once, for {services_checkins.LINK_DAYS} days after we "
                "send them. You can still tell us how it is going on your pair's page.",
-        retry_href=url_for("mentoring.index"), retry_text="Go to your mentoring"), 400
+        retry_href=url_for("mentoring.index"), retry_text="Go to your mentoring")
 
 
 @bp.route("/checkins/<token>", methods=["GET", "POST"])

@@ -16,16 +16,16 @@ from portal.db import db
 from portal.extensions import csrf
 from portal.forms import EmptyForm
 from portal.notifications import NOTIFICATION_TYPES
-from portal.signed_links import LinkProblem
+from portal.signed_links import LinkProblem, problem_page
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice="You can choose which emails you get on your notification preferences page "
                "once you have logged in.",
         retry_href=url_for("notifications.preferences"),
-        retry_text="Go to your notification preferences"), 400
+        retry_text="Go to your notification preferences")
 
 
 def _masked(email: str) -> str:

@@ -17,7 +17,7 @@ from portal.blueprints.programmes.views import bp
 from portal.extensions import csrf
 from portal.forms import EmptyForm
 from portal.htmx import wants_fragment, with_flashes
-from portal.signed_links import LinkProblem
+from portal.signed_links import LinkProblem, problem_page
 
 
 def get_programme_or_404(slug: str) -> Programme:
@@ -75,12 +75,12 @@ def _count_sign_up(email: str) -> None:
 
 
 def _link_problem(problem: LinkProblem):
-    return render_template(
-        "link_problem.html", problem=problem,
+    return problem_page(
+        problem,
         advice="Links to confirm an email address work for 3 days. A link stops working "
                "once you sign up again after unsubscribing.",
         retry_href=url_for("programmes.index"),
-        retry_text="Choose a programme and ask again to be told when it opens"), 400
+        retry_text="Choose a programme and ask again to be told when it opens")
 
 
 @bp.get("/alerts/confirm/<token>")
