@@ -115,7 +115,7 @@ def _configure_templates(app: Flask) -> None:
 def _configure_login(app: Flask) -> None:
     from flask import flash, redirect, request, url_for
 
-    from portal.blueprints.accounts.models import UserSession
+    from portal import viewer
     from portal.htmx import current_page, redirect_for_htmx
     from portal.security import is_safe_next
 
@@ -123,7 +123,7 @@ def _configure_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(UserSession.load_user)
+    login_manager.user_loader(viewer.load_user)
 
     @login_manager.unauthorized_handler
     def _unauthorised():

@@ -33,6 +33,7 @@ def empty_database(tmp_path):
     db.initialize(database)
     with db.connection_context():
         yield database
+    database.close_all()  # the pool keeps its connections open after use
     db.initialize(previous)
     admin.cursor().execute(f'DROP DATABASE "{name}"')
     admin.close()
