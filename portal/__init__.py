@@ -98,9 +98,9 @@ def _configure_templates(app: Flask) -> None:
     from portal import branding
 
     app.jinja_env.globals["branding"] = branding.current
-    from portal.navigation import main_navigation
+    from portal.shell import page_shell
 
-    app.jinja_env.globals["main_navigation"] = main_navigation
+    app.jinja_env.globals["page_shell"] = page_shell
     from portal.search import highlight
 
     app.jinja_env.filters["highlight"] = highlight

@@ -20,9 +20,9 @@ SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.b
              "programme.description_html"}
 # The template's own markup, captured by {% set %}...{% endset %}, which escapes whatever
 # it prints.
-OWN_MARKUP = {("base.html", "logout_form")}
+OWN_MARKUP = {("_partials/shell.html", "logout_form")}
 # Functions that build Markup from text they escape first.
-MARKUP_BUILDERS = {("search.py", "highlight")}
+MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill")}
 
 
 def source_of(node: nodes.Node) -> str:
