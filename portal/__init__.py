@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_templates(app)
     database.init_app(app)
     extensions.csrf.init_app(app)
+    _configure_fragments(app)
     extensions.htmx.init_app(app)
     app.request_class = TandemRequest  # after htmx-flask, which sets its own
     _configure_login(app)
@@ -110,6 +111,15 @@ def _configure_templates(app: Flask) -> None:
     from portal.blueprints.library.models import KINDS as LIBRARY_KINDS
 
     app.jinja_env.globals["library_kinds"] = LIBRARY_KINDS
+
+
+def _configure_fragments(app: Flask) -> None:
+    """Templates write the CSRF token and a person's own values as holes while a fragment
+    shared by an audience renders (portal/fragments.py)."""
+    from portal import fragments
+
+    app.jinja_env.globals.update(csrf_token=fragments.csrf_token, hole=fragments.hole,
+                                 part=fragments.part)
 
 
 def _configure_login(app: Flask) -> None:

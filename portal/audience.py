@@ -6,7 +6,7 @@ lists are filtered in the database and a page's query count does not grow with i
 """
 from peewee import SQL, CharField, ForeignKeyField, IntegerField
 
-from portal.db import BaseModel
+from portal.db import BaseModel, in_subquery
 from portal.groups import Group, GroupMembership
 from portal.permissions import is_staff
 
@@ -35,17 +35,24 @@ def object_type(model) -> str:
 
 
 def visible_to(model, user):
-    """A WHERE condition: rows of `model` whose audience includes `user`."""
+    """A WHERE condition: rows of `model` whose audience includes `user`. A person loaded
+    for a request carries their group ids (portal.viewer), so the condition names them
+    rather than joining the memberships; for anyone else it reads the memberships."""
     if user is None or not user.is_authenticated:
         return SQL("1 = 0")
     if is_staff(user):
         return SQL("1 = 1")
-    in_my_groups = (AudienceGroup.select(AudienceGroup.object_id)
-                    .join(GroupMembership, on=(GroupMembership.group == AudienceGroup.group))
-                    .where(AudienceGroup.object_type == object_type(model),
-                           GroupMembership.user == user.id))
+    groups = user.group_ids
+    if groups is None:
+        groups = GroupMembership.select(GroupMembership.group).where(
+            GroupMembership.user == user.id)
+        in_groups = in_subquery(AudienceGroup.group, groups)
+    else:
+        in_groups = AudienceGroup.group.in_(groups)
+    shown_to_groups = (AudienceGroup.select(AudienceGroup.object_id)
+                       .where(AudienceGroup.object_type == object_type(model), in_groups))
     return ((model.audience == SIGNED_IN)
-            | ((model.audience == GROUPS) & model.id.in_(in_my_groups)))
+            | ((model.audience == GROUPS) & in_subquery(model.id, shown_to_groups)))
 
 
 def set_groups(obj, group_ids) -> None:

@@ -27,6 +27,8 @@ from portal.blueprints.webinars.models import (
     WebinarSeries,
     WebinarSession,
 )
+from portal.fragments import MODELS as FRAGMENT_MODELS
+from portal.fragments import create_triggers
 from portal.groups import Group, GroupMembership
 from portal.outbox import OutboxMessage
 from portal.ratelimit import RateLimitEvent
@@ -68,10 +70,13 @@ ALL_MODELS = [
     *BOARD_MODELS,
     *PROGRAMME_MODELS,
     *MENTORING_MODELS,
+    *FRAGMENT_MODELS,
 ]
 
 
 def create_all(database) -> None:
-    """Tables for the models plus the search engine's own index tables (tests, scripts)."""
+    """Tables for the models plus the search engine's own index tables and the triggers that
+    version shared fragments (tests, scripts)."""
     database.create_tables(ALL_MODELS)
     create_index_tables(database)
+    create_triggers(database)

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal import permissions, search
+from portal import fragments, permissions, search
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
 from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
 from portal.blueprints.library.models import ArticleResource
-from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
+from portal.db import in_subquery
+from portal.htmx import wants_fragment, with_flashes
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
 
@@ -33,26 +34,36 @@ def get_article_or_404(slug: str) -> Article:
     return query.first() or abort(404)
 
 
-def _page_of(query, template, fragment, **context):
+def _page_of(query) -> dict:
     page = newest_first(query, Article.updated_at, Article.id, request.args.get("after"),
                         PAGE_SIZE)
     Article.with_topics(page.rows)
-    return render_page_or_fragment(template, fragment, articles=page.rows,
-                                   next_cursor=page.next_cursor, **context)
+    return {"articles": page.rows, "next_cursor": page.next_cursor}
+
+
+def _shared(page: str, fragment: str, context):
+    """A hub page as everyone in the person's audience sees it, reused until the hub
+    changes."""
+    return fragments.shared_page(page, fragment, name=request.endpoint, areas=(fragments.HUB,),
+                                 args=fragments.request_args(), context=context)
 
 
 @bp.get("/")
 def index():
-    return _page_of(Article.listed_for(current_user), "hub/index.html", "hub/_article_rows.html",
-                    topics=list(Topic.ordered()), form=_search_form())
+    return _shared("hub/index.html", "hub/_article_rows.html", lambda audience: {
+        **_page_of(Article.listed_for(audience)), "topics": list(Topic.ordered()),
+        "form": _search_form()})
 
 
 @bp.get("/topics/<slug>")
 def topic(slug):
-    topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
-    in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
-    return _page_of(Article.listed_for(current_user).where(Article.id.in_(in_topic)),
-                    "hub/topic.html", "hub/_article_rows.html", topic=topic)
+    def context(audience):
+        topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
+        in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
+        return {**_page_of(Article.listed_for(audience).where(
+            in_subquery(Article.id, in_topic))), "topic": topic}
+
+    return _shared("hub/topic.html", "hub/_article_rows.html", context)
 
 
 def _search_form() -> SearchForm:
@@ -64,28 +75,30 @@ def _search_form() -> SearchForm:
 
 @bp.get("/search")
 def search_articles():
-    form = _search_form()
-    results = []
-    if form.validate() and form.q.data:
-        results = list(_search(form.q.data, form.topic.data, form.kind.data))
-        Article.with_topics(results)
-    return render_page_or_fragment("hub/search.html", "hub/_search_results.html", form=form,
-                                   results=results, q=form.q.data or "")
+    def context(audience):
+        form = _search_form()
+        results = []
+        if form.validate() and form.q.data:
+            results = list(_search(audience, form.q.data, form.topic.data, form.kind.data))
+            Article.with_topics(results)
+        return {"form": form, "results": results, "q": form.q.data or ""}
+
+    return _shared("hub/search.html", "hub/_search_results.html", context)
 
 
-def _search(text: str, topic_slug: str | None, kind: str | None):
+def _search(audience, text: str, topic_slug: str | None, kind: str | None):
     hits = search.matches(services.SEARCH_KIND, text)
     if hits is None:
         return []
     hits = hits.alias("hits")
-    query = (Article.listed_for(current_user)
+    query = (Article.listed_for(audience)
              .select_extend(hits.c.rank.alias("rank"), hits.c.snippet.alias("snippet"))
              .join(hits, on=(hits.c.object_id == Article.id))
              .order_by(hits.c.rank, Article.id).limit(SEARCH_LIMIT))
     if topic_slug:
-        query = query.where(Article.id.in_(
+        query = query.where(in_subquery(Article.id, (
             ArticleTopic.select(ArticleTopic.article).join(Topic)
-            .where(Topic.slug == topic_slug)))
+            .where(Topic.slug == topic_slug))))
     if kind:
         query = query.where(Article.kind == kind)
     return query.objects()

@@ -1,0 +1,318 @@
+"""Rendered fragments that many people see the same way, kept in the database for reuse.
+
+A hub list, an article, a library list, a board's threads or the webinars list look the same
+to everyone in the same audience (role and groups: portal.viewer.audience_key) until the
+content they show changes. They are rendered once, stored in the Fragment table (shared by
+every worker and every app server, like the rate-limit counters) and reused while the
+content's version is unchanged.
+
+Versions: each area (hub, library, boards, webinars) has a counter in ContentVersion. A
+trigger on every table an area's fragments show raises it in the same transaction as the
+write, whatever code makes the write (services, moderation, migrations, a bulk import), so a
+fragment stamped with older versions is never served again. On PostgreSQL the triggers are
+deferred to the commit, so the counter row is the last lock a transaction takes and
+concurrent writers cannot deadlock on it.
+
+What a fragment must not hold: anything about one person. Fragments are rendered with a
+stand-in for current_user that knows only the role and groups and fails on anything else
+(`Audience`), and with a placeholder for the CSRF token. Per-person parts are holes, written
+by `hole(kind, arg)` and filled on each request by `fill`. Time-dependent fragments (the
+webinars list changes as booking closes) say until when they hold (`valid_until`).
+"""
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from peewee import (
+    JOIN,
+    SQL,
+    BigIntegerField,
+    CharField,
+    DateTimeField,
+    Select,
+    SqliteDatabase,
+    TextField,
+)
+
+from portal.db import BaseModel, utcnow
+from portal.htmx import wants_fragment
+from portal.prepared import Prepared, param
+from portal.viewer import audience_key
+
+HUB, LIBRARY, BOARDS, WEBINARS = "hub", "library", "boards", "webinars"
+AREAS = (HUB, LIBRARY, BOARDS, WEBINARS)
+# The tables each area's fragments show. A write to one raises those areas' versions.
+TABLE_AREAS = {
+    "article": (HUB,), "article_topic": (HUB,), "article_resource": (HUB,),
+    "topic": (HUB, LIBRARY), "resource": (LIBRARY,), "resource_file": (LIBRARY,),
+    "resource_topic": (LIBRARY,), "group": (LIBRARY,), "board": (BOARDS,),
+    "thread": (BOARDS,), "webinar_session": (WEBINARS,), "webinar_booking": (WEBINARS,),
+    "audience_group": AREAS, "setting": AREAS,
+}
+# People's names show on the boards' lists (who started a thread, who posted last).
+USER_AREAS = (BOARDS,)
+KEEP_DAYS = 2  # a fragment nobody has rendered again for this long is removed
+
+
+class ContentVersion(BaseModel):
+    area = CharField(max_length=20, primary_key=True)
+    version = BigIntegerField()
+
+
+class Fragment(BaseModel):
+    key = CharField(max_length=64, unique=True)
+    stamp = CharField(max_length=200)  # the areas' versions it was rendered at
+    valid_until = DateTimeField(null=True)
+    html = TextField()
+    meta = TextField(default="null")  # JSON: what the page needs besides the HTML
+    written_at = DateTimeField(default=utcnow, index=True)
+
+
+# --- the triggers --------------------------------------------------------------------------
+
+# A new row starts at the time in milliseconds, so a counter removed and made again never
+# repeats a number an old fragment was stamped with.
+SQLITE_FIRST = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION tandem_bump_content_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  area_name text;
+BEGIN
+  FOREACH area_name IN ARRAY TG_ARGV LOOP
+    IF current_setting('tandem.bumped_' || area_name, true) IS DISTINCT FROM 'y' THEN
+      INSERT INTO content_version (area, version)
+        VALUES (area_name, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+        ON CONFLICT (area) DO UPDATE SET version = content_version.version + 1;
+      PERFORM set_config('tandem.bumped_' || area_name, 'y', true);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$"""
+
+
+def _watched() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(table, events, areas) for every trigger."""
+    watched = [(table, "INSERT OR UPDATE OR DELETE", areas)
+               for table, areas in TABLE_AREAS.items()]
+    return watched + [("user", "UPDATE OF name OR DELETE", USER_AREAS)]
+
+
+def create_triggers(database) -> None:
+    """Migrations and the test set-up call this after creating the tables."""
+    database = getattr(database, "obj", database)
+    if isinstance(database, SqliteDatabase):
+        for table, events, areas in _watched():
+            bump = " ".join(
+                f"INSERT INTO content_version (area, version) VALUES ('{area}', {SQLITE_FIRST})"
+                f" ON CONFLICT (area) DO UPDATE SET version = version + 1;" for area in areas)
+            for event in events.split(" OR "):
+                name = f"content_version_{table}_{event.split()[0].lower()}"
+                database.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} '
+                                     f'ON "{table}" BEGIN {bump} END')
+        return
+    database.execute_sql(POSTGRES_FUNCTION)
+    for table, events, areas in _watched():
+        arguments = ", ".join(f"'{area}'" for area in areas)
+        database.execute_sql(f'DROP TRIGGER IF EXISTS content_version ON "{table}"')
+        database.execute_sql(
+            f'CREATE CONSTRAINT TRIGGER content_version AFTER {events} ON "{table}" '
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+            f"EXECUTE FUNCTION tandem_bump_content_version({arguments})")
+
+
+def drop_triggers(database) -> None:
+    database = getattr(database, "obj", database)
+    for table, events, _areas in _watched():
+        if isinstance(database, SqliteDatabase):
+            for event in events.split(" OR "):
+                name = f"content_version_{table}_{event.split()[0].lower()}"
+                database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        else:
+            database.execute_sql(f'DROP TRIGGER IF EXISTS content_version ON "{table}"')
+    if not isinstance(database, SqliteDatabase):
+        database.execute_sql("DROP FUNCTION IF EXISTS tandem_bump_content_version()")
+
+
+# --- rendering for an audience -------------------------------------------------------------
+
+class PersonalValueInSharedFragment(AttributeError):
+    """A shared fragment asked for something about one person."""
+
+
+class Audience:
+    """current_user while a shared fragment renders: the role and groups, nothing else."""
+
+    is_authenticated, is_active, is_anonymous = True, True, False
+
+    def __init__(self, user):
+        self.role = user.role
+        self.group_ids = user.group_ids
+
+    def __getattr__(self, name):
+        raise PersonalValueInSharedFragment(
+            f"current_user.{name} in a fragment shared by an audience: make it a hole")
+
+
+CSRF_HOLE = "<!--tandem:csrf-->"
+HOLE = re.compile(r"<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
+
+
+def sharing() -> bool:
+    return bool(g.get("shared_render"))
+
+
+def csrf_token() -> str:
+    """The `csrf_token()` of templates: a hole while a shared fragment renders."""
+    return Markup(CSRF_HOLE) if sharing() else generate_csrf()
+
+
+def hole(kind: str, arg="") -> Markup:
+    """Where a person's own value goes; `fill` puts it in."""
+    return Markup(f"<!--tandem:{kind}:{arg}-->")
+
+
+def render_shared(template: str, **context) -> str:
+    """Render for the audience of the person asking, never for the person."""
+    g.shared_render = True
+    try:
+        return render_template(template, current_user=Audience(current_user),
+                               shared_render=True, **context)
+    finally:
+        g.shared_render = False
+
+
+def part(name: str) -> Markup:
+    """base.html marks where a page's title and content start and end, for a shared render
+    to find them."""
+    return Markup(f"<!--tandem-part:{name}-->") if sharing() else Markup()
+
+
+def _between(html: str, name: str) -> str:
+    start, end = f"<!--tandem-part:{name}-->", f"<!--tandem-part:/{name}-->"
+    return html[html.index(start) + len(start):html.index(end)]
+
+
+def fill(html: str, holes: dict | None = None) -> Markup:
+    """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
+    from `holes` (a value, or a function of the hole's argument)."""
+    if "<!--tandem:" not in html:
+        return Markup(html)
+    holes = holes or {}
+
+    def value(match):
+        kind, arg = match.group(1), match.group(2) or ""
+        if kind == "csrf":
+            return generate_csrf()
+        found = holes[kind]
+        return str(found(arg) if callable(found) else found)
+
+    return Markup(HOLE.sub(value, html))
+
+
+# --- the store -----------------------------------------------------------------------------
+
+@dataclass
+class Rendered:
+    html: str
+    meta: object = None
+    valid_until: object = None  # naive UTC datetime, or None: until the content changes
+
+
+def _lookup(areas: int):
+    """The areas' versions and the stored fragment, if any, in one query."""
+    versions = [ContentVersion.select(ContentVersion.version)
+                .where(ContentVersion.area == param(f"area{i}")).alias(f"v{i}")
+                for i in range(areas)]
+    one_row = Select(columns=[SQL("1")]).alias("one_row")
+    return (Select(from_list=[one_row], columns=[*versions, Fragment.stamp,
+                                                Fragment.valid_until, Fragment.html,
+                                                Fragment.meta])
+            .join(Fragment, JOIN.LEFT_OUTER, on=(Fragment.key == param("key"))))
+
+
+LOOKUP = Prepared(_lookup)
+
+
+def _store(key: str, stamp: str, rendered: Rendered) -> None:
+    values = {Fragment.stamp: stamp, Fragment.valid_until: rendered.valid_until,
+              Fragment.html: rendered.html, Fragment.meta: json.dumps(rendered.meta),
+              Fragment.written_at: utcnow()}
+    (Fragment.insert({Fragment.key: key, **values})
+     .on_conflict(conflict_target=[Fragment.key], update=values).execute())
+
+
+def cache_key(name: str, args) -> str:
+    text = json.dumps([name, audience_key(current_user), args], separators=(",", ":"),
+                      default=str)
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendered]) -> Rendered:
+    """The fragment `name` for these arguments and the asker's audience: stored if it is
+    still current, otherwise rendered by `render()` (for the audience) and stored."""
+    key = cache_key(name, args)
+    names = {f"area{i}": area for i, area in enumerate(areas)}
+    row = LOOKUP(len(areas)).first(key=key, **names)
+    stamp = ".".join(str(row[f"v{i}"]) for i in range(len(areas)))
+    if row["html"] is not None and row["stamp"] == stamp and (
+            row["valid_until"] is None or row["valid_until"] > utcnow()):
+        return Rendered(row["html"], json.loads(row["meta"]), row["valid_until"])
+    rendered = render()
+    _store(key, stamp, rendered)
+    return rendered
+
+
+def purge(days: int = KEEP_DAYS) -> int:
+    """Fragments nobody has needed again for `days` (a search nobody repeats)."""
+    return (Fragment.delete()
+            .where(Fragment.written_at < utcnow() - dt.timedelta(days=days)).execute())
+
+
+MODELS = [ContentVersion, Fragment]
+
+
+# --- whole pages ---------------------------------------------------------------------------
+
+def request_args() -> list:
+    """The address's parameters and query string, in a stable order: part of the key of
+    whatever they change."""
+    return [sorted((request.view_args or {}).items()), sorted(request.args.items(multi=True))]
+
+
+def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], args,
+                context: Callable[[Audience], dict], holes: dict | None = None,
+                status: int = 200):
+    """A page whose content an audience shares, or for htmx the fragment it swaps in.
+
+    `context(audience)` gathers what the templates show, reading the database as the
+    audience (never as the person). A dict it returns may carry "valid_until" (a time
+    after which the content is out of date) and "meta" (what the view wants back, from
+    `shared_page_meta`). The page's title and content are kept; the shell, flash messages
+    and the holes are the person's own, filled on every request."""
+    def render(template: str, split: bool) -> Rendered:
+        values = context(Audience(current_user))
+        valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
+        html = render_shared(template, **values)
+        if split:
+            html = json.dumps({"title": _between(html, "title"),
+                               "content": _between(html, "content")})
+        return Rendered(html, meta, valid_until)
+
+    if wants_fragment():
+        found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False))
+        g.shared_page_meta = found.meta
+        return fill(found.html, holes), status
+    found = cached(name, areas, args, lambda: render(page, True))
+    g.shared_page_meta = found.meta
+    parts = json.loads(found.html)
+    return render_template("base.html", shared_page={
+        "title": fill(parts["title"], holes), "content": fill(parts["content"], holes)}), status
