@@ -180,12 +180,13 @@ def hole(kind: str, arg="") -> Markup:
     return Markup(f"<!--tandem:{kind}:{arg}-->")
 
 
-def render_shared(template: str, **context) -> str:
-    """Render for the audience of the person asking, never for the person."""
+def render_shared(template: str, person: bool = False, **context) -> str:
+    """Render for the audience of the person asking, never for the person; or, for a
+    fragment kept for one `person`, for them (the CSRF token is still a hole)."""
     g.shared_render = True
     try:
-        return render_template(template, current_user=Audience(current_user),
-                               shared_render=True, **context)
+        return render_template(template, current_user=current_user if person
+                               else Audience(current_user), shared_render=True, **context)
     finally:
         g.shared_render = False
 
@@ -250,16 +251,18 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
      .on_conflict(conflict_target=[Fragment.key], update=values).execute())
 
 
-def cache_key(name: str, args) -> str:
-    text = json.dumps([name, audience_key(current_user), args], separators=(",", ":"),
-                      default=str)
+def cache_key(name: str, args, person: bool = False) -> str:
+    who = [audience_key(current_user), current_user.id if person else None]
+    text = json.dumps([name, who, args], separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
-def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendered]) -> Rendered:
-    """The fragment `name` for these arguments and the asker's audience: stored if it is
-    still current, otherwise rendered by `render()` (for the audience) and stored."""
-    key = cache_key(name, args)
+def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendered],
+           person: bool = False) -> Rendered:
+    """The fragment `name` for these arguments and the asker's audience (or, with `person`,
+    for the asker alone): stored if it is still current, otherwise rendered by `render()`
+    and stored."""
+    key = cache_key(name, args, person)
     names = {f"area{i}": area for i, area in enumerate(areas)}
     row = LOOKUP(len(areas)).first(key=key, **names)
     stamp = ".".join(str(row[f"v{i}"]) for i in range(len(areas)))
@@ -290,28 +293,30 @@ def request_args() -> list:
 
 def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], args,
                 context: Callable[[Audience], dict], holes: dict | None = None,
-                status: int = 200):
+                status: int = 200, person: bool = False):
     """A page whose content an audience shares, or for htmx the fragment it swaps in.
 
     `context(audience)` gathers what the templates show, reading the database as the
     audience (never as the person). A dict it returns may carry "valid_until" (a time
     after which the content is out of date) and "meta" (what the view wants back, from
     `shared_page_meta`). The page's title and content are kept; the shell, flash messages
-    and the holes are the person's own, filled on every request."""
+    and the holes are the person's own, filled on every request. With `person`, the page
+    is kept for the asker alone, for when it shows their own rows."""
     def render(template: str, split: bool) -> Rendered:
-        values = context(Audience(current_user))
+        values = context(current_user if person else Audience(current_user))
         valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
-        html = render_shared(template, **values)
+        html = render_shared(template, person, **values)
         if split:
             html = json.dumps({"title": _between(html, "title"),
                                "content": _between(html, "content")})
         return Rendered(html, meta, valid_until)
 
     if wants_fragment():
-        found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False))
+        found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False),
+                       person)
         g.shared_page_meta = found.meta
         return fill(found.html, holes), status
-    found = cached(name, areas, args, lambda: render(page, True))
+    found = cached(name, areas, args, lambda: render(page, True), person)
     g.shared_page_meta = found.meta
     parts = json.loads(found.html)
     return render_template("base.html", shared_page={
