@@ -9,6 +9,7 @@ from peewee import SQL, CharField, ForeignKeyField, IntegerField
 from portal.db import BaseModel, in_subquery
 from portal.groups import Group, GroupMembership
 from portal.permissions import is_staff
+from portal.prepared import param
 
 SIGNED_IN = "signed_in"
 GROUPS = "groups"
@@ -51,6 +52,38 @@ def visible_to(model, user):
         in_groups = AudienceGroup.group.in_(groups)
     shown_to_groups = (AudienceGroup.select(AudienceGroup.object_id)
                        .where(AudienceGroup.object_type == object_type(model), in_groups))
+    return ((model.audience == SIGNED_IN)
+            | ((model.audience == GROUPS) & in_subquery(model.id, shown_to_groups)))
+
+
+def shape(user) -> tuple:
+    """What the audience condition's SQL looks like for this person, for prepared queries
+    (portal/prepared.py): nobody, everything (staff), or a number of groups. Needs a person
+    loaded by portal.viewer, who carries their group ids."""
+    if user is None or not user.is_authenticated:
+        return ("nobody",)
+    if is_staff(user):
+        return ("everything",)
+    return ("groups", len(user.group_ids))
+
+
+def shape_params(user) -> dict:
+    """The values prepared_condition's placeholders take for this person."""
+    groups = user.group_ids or () if user is not None and user.is_authenticated else ()
+    return {f"group{i}": group_id for i, group_id in enumerate(groups)}
+
+
+def prepared_condition(model, shape: tuple):
+    """visible_to's condition for a shape, with placeholders group0, group1, ... for the
+    group ids, so the SQL is written once per shape."""
+    if shape[0] == "nobody":
+        return SQL("1 = 0")
+    if shape[0] == "everything":
+        return SQL("1 = 1")
+    shown_to_groups = (AudienceGroup.select(AudienceGroup.object_id)
+                       .where(AudienceGroup.object_type == object_type(model),
+                              AudienceGroup.group.in_([param(f"group{i}")
+                                                       for i in range(shape[1])])))
     return ((model.audience == SIGNED_IN)
             | ((model.audience == GROUPS) & in_subquery(model.id, shown_to_groups)))
 

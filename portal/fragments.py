@@ -157,6 +157,10 @@ class Audience:
         self.role = user.role
         self.group_ids = user.group_ids
 
+    def is_suspended(self) -> bool:
+        """Suspended people are never shown a shared fragment (see shared_page)."""
+        return False
+
     def __getattr__(self, name):
         raise PersonalValueInSharedFragment(
             f"current_user.{name} in a fragment shared by an audience: make it a hole")
@@ -298,10 +302,13 @@ def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], 
 
     `context(audience)` gathers what the templates show, reading the database as the
     audience (never as the person). A dict it returns may carry "valid_until" (a time
-    after which the content is out of date) and "meta" (what the view wants back, from
-    `shared_page_meta`). The page's title and content are kept; the shell, flash messages
-    and the holes are the person's own, filled on every request. With `person`, the page
+    after which the content is out of date) and "meta" (kept with the fragment, for
+    `holes`). The page's title and content are kept; the shell, flash messages and the
+    holes are the person's own, filled on every request: `holes` is a dict for `fill`, or
+    a function of the meta that returns one. With `person`, the page
     is kept for the asker alone, for when it shows their own rows."""
+    person = person or current_user.is_suspended()  # what they may do is their own
+
     def render(template: str, split: bool) -> Rendered:
         values = context(current_user if person else Audience(current_user))
         valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
@@ -314,10 +321,9 @@ def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], 
     if wants_fragment():
         found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False),
                        person)
-        g.shared_page_meta = found.meta
-        return fill(found.html, holes), status
+        return fill(found.html, holes(found.meta) if callable(holes) else holes), status
     found = cached(name, areas, args, lambda: render(page, True), person)
-    g.shared_page_meta = found.meta
+    holes = holes(found.meta) if callable(holes) else holes
     parts = json.loads(found.html)
     return render_template("base.html", shared_page={
         "title": fill(parts["title"], holes), "content": fill(parts["content"], holes)}), status

@@ -19,7 +19,7 @@ def with_flashes(fragment: str = "") -> str:
     """A fragment (or nothing) followed by the flashed messages, swapped out of band into
     the page's status region, so an htmx swap keeps the feedback a full page would show.
     The one way any view answers with flash messages after a fragment swap."""
-    return fragment + render_template("_partials/flashes_oob.html")
+    return str(fragment) + render_template("_partials/flashes_oob.html")
 
 
 def hx_redirect(response: Response, url: str) -> Response:

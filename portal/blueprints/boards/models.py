@@ -23,6 +23,7 @@ from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
 from portal.groups import GroupMembership
 from portal.permissions import STAFF_ROLES, is_moderator
+from portal.prepared import Prepared, param
 
 # Post.status: a held post waits for a moderator's approval; a hidden one was taken down.
 VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"
@@ -125,6 +126,22 @@ class Thread(BaseModel):
                 .join_from(cls, ReadMarker, JOIN.LEFT_OUTER,
                            on=((ReadMarker.thread == cls.id) & (ReadMarker.user == user.id)))
                 .where(cls.board == board.id, cls.shown_condition(user)))
+
+    @classmethod
+    def board_listing(cls, user, board, shared: bool = False):
+        """A board's threads with their authors and last posters: as this person sees them,
+        or with `shared` as everyone in their audience does (held threads only for
+        moderators, not for their authors). Unread counts are each person's own: the board
+        page fills them in."""
+        if shared:
+            shown = SQL("1 = 1") if is_moderator(user) else (
+                (cls.held == False) & (cls.hidden == False))  # noqa: E712
+        else:
+            shown = cls.shown_condition(user)
+        return (cls.select(cls, User, LastPoster)
+                .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.author == User.id))
+                .join_from(cls, LastPoster, JOIN.LEFT_OUTER, on=(cls.last_poster == LastPoster.id))
+                .where(cls.board == board.id, shown))
 
     def last_read_number(self) -> int:
         """From `listing`: how far this person has read (0 if never opened)."""
@@ -234,6 +251,15 @@ class ReadMarker(BaseModel):
         return (cls.select(cls.last_read_number)
                 .where(cls.user == user.id, cls.thread == thread.id).scalar()) or 0
 
+    @classmethod
+    def numbers_for(cls, user, thread_ids: list[int]) -> dict[int, int]:
+        """How far this person has read each of these threads (absent: never opened)."""
+        if not thread_ids:
+            return {}
+        query = MARKERS(len(thread_ids))
+        values = {f"thread{i}": thread_id for i, thread_id in enumerate(thread_ids)}
+        return dict(query.tuples(user=user.id, **values))
+
 
 Actor = User.alias("actor")
 
@@ -282,3 +308,21 @@ class BoardPreference(BaseModel):
 
 
 MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification, BoardPreference]
+
+
+def _board_page_lookup(shape):
+    """A board this person may see, with their watch level on it and whether they have a
+    thread on it that waits for a moderator."""
+    level = Watch.select(Watch.level).where(Watch.user == param("user"), Watch.board == Board.id)
+    held = (Thread.select(Thread.id)
+            .where(Thread.board == Board.id, Thread.author == param("user"),
+                   Thread.held == True, Thread.hidden == False).limit(1))  # noqa: E712
+    return (Board.select(*Board._meta.sorted_fields, level.alias("my_level"),
+                         held.alias("my_held_thread"))
+            .where(audience.prepared_condition(Board, shape), Board.slug == param("slug")))
+
+
+BOARD_PAGE = Prepared(_board_page_lookup)
+MARKERS = Prepared(lambda count: ReadMarker.select(ReadMarker.thread, ReadMarker.last_read_number)
+                   .where(ReadMarker.user == param("user"),
+                          ReadMarker.thread.in_([param(f"thread{i}") for i in range(count)])))
