@@ -102,6 +102,9 @@ def _configure_templates(app: Flask) -> None:
     from portal.shell import page_shell
 
     app.jinja_env.globals["page_shell"] = page_shell
+    from portal.forms import field_once
+
+    app.jinja_env.globals["field_once"] = field_once
     from portal.search import highlight
 
     app.jinja_env.filters["highlight"] = highlight

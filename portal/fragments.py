@@ -181,7 +181,7 @@ def csrf_token() -> str:
 
 def hole(kind: str, arg="") -> Markup:
     """Where a person's own value goes; `fill` puts it in."""
-    return Markup(f"<!--tandem:{kind}:{arg}-->")
+    return Markup("<!--tandem:{}:{}-->").format(kind, arg)
 
 
 def render_shared(template: str, person: bool = False, **context) -> str:
@@ -198,7 +198,11 @@ def render_shared(template: str, person: bool = False, **context) -> str:
 def part(name: str) -> Markup:
     """base.html marks where a page's title and content start and end, for a shared render
     to find them."""
-    return Markup(f"<!--tandem-part:{name}-->") if sharing() else Markup()
+    return Markup("<!--tandem-part:{}-->").format(name) if sharing() else Markup()
+
+
+PARTS = "<!--tandem-part:/title-->"  # between a stored page's title and its content
+FORMAT = 1  # how fragments are stored: part of every key, so a change never misreads one
 
 
 def _between(html: str, name: str) -> str:
@@ -257,7 +261,7 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
 
 def cache_key(name: str, args, person: bool = False) -> str:
     who = [audience_key(current_user), current_user.id if person else None]
-    text = json.dumps([name, who, args], separators=(",", ":"), default=str)
+    text = json.dumps([FORMAT, name, who, args], separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
@@ -295,10 +299,11 @@ def request_args() -> list:
     return [sorted((request.view_args or {}).items()), sorted(request.args.items(multi=True))]
 
 
-def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], args,
+def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str, ...], args,
                 context: Callable[[Audience], dict], holes: dict | None = None,
                 status: int = 200, person: bool = False):
-    """A page whose content an audience shares, or for htmx the fragment it swaps in.
+    """A page whose content an audience shares, or for htmx the fragment it swaps in
+    (a page without one, `fragment` None, answers htmx with the page).
 
     `context(audience)` gathers what the templates show, reading the database as the
     audience (never as the person). A dict it returns may carry "valid_until" (a time
@@ -314,16 +319,15 @@ def shared_page(page: str, fragment: str, *, name: str, areas: tuple[str, ...], 
         valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
         html = render_shared(template, person, **values)
         if split:
-            html = json.dumps({"title": _between(html, "title"),
-                               "content": _between(html, "content")})
+            html = _between(html, "title") + PARTS + _between(html, "content")
         return Rendered(html, meta, valid_until)
 
-    if wants_fragment():
+    if fragment is not None and wants_fragment():
         found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False),
                        person)
         return fill(found.html, holes(found.meta) if callable(holes) else holes), status
     found = cached(name, areas, args, lambda: render(page, True), person)
     holes = holes(found.meta) if callable(holes) else holes
-    parts = json.loads(found.html)
+    title, _, content = found.html.partition(PARTS)
     return render_template("base.html", shared_page={
-        "title": fill(parts["title"], holes), "content": fill(parts["content"], holes)}), status
+        "title": fill(title, holes), "content": fill(content, holes)}), status

@@ -21,8 +21,11 @@ SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.b
 # The template's own markup, captured by {% set %}...{% endset %}, which escapes whatever
 # it prints.
 OWN_MARKUP = {("_partials/shell.html", "logout_form")}
-# Functions that build Markup from text they escape first.
-MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill")}
+# Functions that build Markup from text they escape first, or (fragments.fill) from HTML
+# that templates rendered, with autoescape, into the shared-fragment store.
+MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill"),
+                   ("fragments.py", "csrf_token"), ("fragments.py", "hole"),
+                   ("fragments.py", "part"), ("fragments.py", "fill")}
 
 
 def source_of(node: nodes.Node) -> str:

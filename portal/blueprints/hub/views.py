@@ -1,5 +1,6 @@
 """Reading the hub: lists, topics, search and the article page, with bookmarks and ratings."""
 import json
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -8,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import fragments, permissions, search
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
-from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
+from portal.blueprints.hub.models import Article, ArticleTopic, Comment, Rating
 from portal.blueprints.library.models import ArticleResource
 from portal.db import in_subquery
 from portal.htmx import wants_fragment, with_flashes
@@ -26,11 +27,12 @@ def _signed_in_only():
     """The hub is for people with an account; audiences narrow it further."""
 
 
-def get_article_or_404(slug: str) -> Article:
-    """A published article this person may read; staff may also preview unpublished ones."""
+def get_article_or_404(slug: str, user=current_user) -> Article:
+    """A published article this person (or audience) may read; staff may also preview
+    unpublished ones."""
     query = Article.select().where(Article.slug == slug)
-    if not permissions.can_manage_articles(current_user):
-        query = Article.visible_to(current_user).where(Article.slug == slug)
+    if not permissions.can_manage_articles(user):
+        query = Article.visible_to(user).where(Article.slug == slug)
     return query.first() or abort(404)
 
 
@@ -104,25 +106,48 @@ def _search(audience, text: str, topic_slug: str | None, kind: str | None):
     return query.objects()
 
 
+def _article(article: Article, user) -> dict:
+    """What everyone in an audience sees of an article."""
+    return {"article": article, "topics": list(article.topics()),
+            "contents": json.loads(article.contents),
+            "related": list(ArticleResource.related_to(article, user)),
+            "comment_form": CommentForm(formdata=None), "hide_form": HideForm()}
+
+
+def _own_parts(article, rating_form=None, hide_form=None) -> dict:
+    """The holes the article page leaves for the person: whether they saved it, the
+    rating with theirs, and the comments with what they may do to each."""
+    bookmarked, average, count, mine = Rating.with_bookmark(article.id, current_user.id)
+    html = render_template("hub/_article_own.html", article=article, bookmarked=bookmarked,
+                           average=average, rating_count=count,
+                           rating_form=rating_form or RatingForm(stars=mine),
+                           hide_form=hide_form or HideForm(),
+                           comments=Comment.shown_on(article.id))
+    bookmark, rating, comments = html.split(fragments.PARTS)
+    return {"bookmark": bookmark, "rating": rating, "comments": comments}
+
+
 def article_page(article: Article, status: int = 200, **forms):
-    """The article page; a form that failed validation is passed in to show its errors."""
-    average, count = Rating.summary_for(article)
-    mine = Rating.get_or_none(Rating.article == article, Rating.user == current_user.id)
-    context = {
-        "rating_form": RatingForm(stars=mine.stars if mine else None),
-        "comment_form": CommentForm(), "hide_form": HideForm(), **forms}
-    return render_template(
-        "hub/article.html", article=article, topics=list(article.topics()),
-        contents=json.loads(article.contents), average=average, rating_count=count,
-        bookmarked=Bookmark.select().where(Bookmark.article == article,
-                                           Bookmark.user == current_user.id).exists(),
-        comments=list(Comment.for_article(article)),
-        related=list(ArticleResource.related_to(article, current_user)), **context), status
+    """The article page, rendered afresh: after a form failed validation (its errors
+    show), or for a preview."""
+    context = {**_article(article, current_user), **forms}
+    html = render_template("hub/article.html", **context)
+    return fragments.fill(html, _own_parts(article, forms.get("rating_form"),
+                                           context["hide_form"])), status
 
 
 @bp.get("/articles/<slug>")
 def show(slug):
-    return article_page(get_article_or_404(slug))
+    """The article as everyone in the person's audience sees it, reused until the hub or
+    the library changes; the person's own parts are filled in."""
+    def context(user):
+        article = get_article_or_404(slug, user)
+        return {**_article(article, user), "meta": {"id": article.id, "slug": article.slug}}
+
+    return fragments.shared_page(
+        "hub/article.html", None, name="hub.show", areas=(fragments.HUB, fragments.LIBRARY),
+        args=fragments.request_args(), context=context,
+        holes=lambda meta: _own_parts(SimpleNamespace(**meta)))
 
 
 @bp.post("/articles/<slug>/bookmark")
