@@ -122,7 +122,8 @@ def _configure_fragments(app: Flask) -> None:
     from portal import fragments
 
     app.jinja_env.globals.update(csrf_token=fragments.csrf_token, hole=fragments.hole,
-                                 part=fragments.part)
+                                 hole_around=fragments.hole_around, part=fragments.part,
+                                 someone_else=fragments.someone_else)
 
 
 def _configure_login(app: Flask) -> None:

@@ -53,7 +53,8 @@ TABLE_AREAS = {
     "article": (HUB,), "article_topic": (HUB,), "article_resource": (HUB,),
     "topic": (HUB, LIBRARY), "resource": (LIBRARY,), "resource_file": (LIBRARY,),
     "resource_topic": (LIBRARY,), "group": (LIBRARY,), "board": (BOARDS,),
-    "thread": (BOARDS,), "webinar_session": (WEBINARS,), "webinar_booking": (WEBINARS,),
+    "thread": (BOARDS,), "post": (BOARDS,), "webinar_session": (WEBINARS,),
+    "webinar_booking": (WEBINARS,),
     "audience_group": AREAS, "setting": AREAS,
 }
 # People's names show on the boards' lists (who started a thread, who posted last).
@@ -166,8 +167,22 @@ class Audience:
             f"current_user.{name} in a fragment shared by an audience: make it a hole")
 
 
+class SomeoneElse:
+    """A signed-in member who wrote none of what is shown: who a shared fragment shows a
+    post's or comment's actions for (the view fills in the person's own)."""
+
+    is_authenticated, is_active, is_anonymous = True, True, False
+    id, role, group_ids = 0, "member", ()
+
+    def is_suspended(self) -> bool:
+        return False
+
+
+someone_else = SomeoneElse()
 CSRF_HOLE = "<!--tandem:csrf-->"
 HOLE = re.compile(r"<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
+HOLE_AROUND = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->(.*?)<!--/tandem-around-->",
+                         re.S)
 
 
 def sharing() -> bool:
@@ -184,13 +199,20 @@ def hole(kind: str, arg="") -> Markup:
     return Markup("<!--tandem:{}:{}-->").format(kind, arg)
 
 
+def hole_around(kind: str, arg, content) -> Markup:
+    """A hole with what it shows unless `fill` is told otherwise for this person."""
+    return (Markup("<!--tandem-around:{}:{}-->").format(kind, arg) + content
+            + Markup("<!--/tandem-around-->"))
+
+
 def render_shared(template: str, person: bool = False, **context) -> str:
     """Render for the audience of the person asking, never for the person; or, for a
     fragment kept for one `person`, for them (the CSRF token is still a hole)."""
     g.shared_render = True
     try:
         return render_template(template, current_user=current_user if person
-                               else Audience(current_user), shared_render=True, **context)
+                               else Audience(current_user), shared_render=True,
+                               audience_only=not person, **context)
     finally:
         g.shared_render = False
 
@@ -212,10 +234,15 @@ def _between(html: str, name: str) -> str:
 
 def fill(html: str, holes: dict | None = None) -> Markup:
     """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
-    from `holes` (a value, or a function of the hole's argument)."""
-    if "<!--tandem:" not in html:
+    from `holes` (a value, or a function of the hole's argument; for a hole_around, of
+    the argument and what the hole shows otherwise)."""
+    if "<!--tandem" not in html:
         return Markup(html)
     holes = holes or {}
+
+    def around(match):
+        kind, arg, otherwise = match.groups()
+        return str(holes[kind](arg, otherwise))
 
     def value(match):
         kind, arg = match.group(1), match.group(2) or ""
@@ -224,6 +251,8 @@ def fill(html: str, holes: dict | None = None) -> Markup:
         found = holes[kind]
         return str(found(arg) if callable(found) else found)
 
+    if "<!--tandem-around:" in html:
+        html = HOLE_AROUND.sub(around, html)
     return Markup(HOLE.sub(value, html))
 
 

@@ -17,14 +17,16 @@ SESSION_COLUMNS = (User.id, User.name, User.email, User.role, User.suspended_unt
                    User.suspension_reason)
 
 
-def _group_list(column):
+def group_list(column):
+    """An aggregate of `column`'s values as text separated by commas (SQLite's
+    group_concat, PostgreSQL's string_agg)."""
     if is_sqlite():
         return fn.group_concat(column)
     return fn.string_agg(column.cast("text"), ",")
 
 
 def _build_lookup():
-    groups = (GroupMembership.select(_group_list(GroupMembership.group))
+    groups = (GroupMembership.select(group_list(GroupMembership.group))
               .where(GroupMembership.user == User.id))
     return (UserSession.select(*SESSION_COLUMNS, groups.alias("group_ids"))
             .join(User)
