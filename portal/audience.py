@@ -73,6 +73,17 @@ def shape_params(user) -> dict:
     return {f"group{i}": group_id for i, group_id in enumerate(groups)}
 
 
+class StandIn:
+    """A person with placeholders for their id (`user`) and group ids (`group0`, ...), to
+    build a model's own query for a person once per shape (portal/prepared.py)."""
+
+    def __init__(self, shape: tuple):
+        self.is_authenticated = shape[0] != "nobody"
+        self.role = "staff" if shape[0] == "everything" else "member"
+        self.id = param("user")
+        self.group_ids = [param(f"group{i}") for i in range(shape[1] if len(shape) > 1 else 0)]
+
+
 def prepared_condition(model, shape: tuple):
     """visible_to's condition for a shape, with placeholders group0, group1, ... for the
     group ids, so the SQL is written once per shape."""

@@ -33,9 +33,10 @@ def param(name: str) -> Value:
 
 
 class Compiled:
-    __slots__ = ("sql", "slots", "names", "converters")
+    __slots__ = ("query", "sql", "slots", "names", "converters")
 
     def __init__(self, query, database):
+        self.query = query
         self.sql, raw = database.get_sql_context().sql(query).query()
         self.slots = [(value.name, None) if isinstance(value, Param) else (None, value)
                       for value in raw]
@@ -72,6 +73,11 @@ class Compiled:
     def scalar(self, **params):
         rows = self.tuples(**params)
         return rows[0][0] if rows else None
+
+    def models(self, **params) -> list:
+        """Rows as the query would give them (model instances with their joined models),
+        read by peewee's own cursor wrapper for the query."""
+        return list(self.query._get_cursor_wrapper(self.execute(params)))
 
     def run(self, **params) -> int:
         """For writes: the number of rows changed."""

@@ -3,13 +3,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import PeeweeException
 
-from portal.blueprints.hub.models import Article
-from portal.blueprints.mentoring.models import Relationship
+from portal.blueprints.home import dashboard as dashboard_lists
 from portal.blueprints.programmes import listing
-from portal.blueprints.programmes import services_pay_it_forward as pay_it_forward
-from portal.blueprints.programmes.models import Application
 from portal.db import db
-from portal.groups import Group, GroupMembership
 from portal.taxonomy import Topic
 
 bp = Blueprint("home", __name__)
@@ -23,18 +19,7 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    groups = (Group.select().join(GroupMembership)
-              .where(GroupMembership.user == current_user.id).order_by(Group.name))
-    topics = list(current_user.topics())
-    applications = list(Application.of_applicant(current_user))
-    return render_template(
-        "home/dashboard.html", groups=list(groups), topics=topics,
-        applications=applications, matches=list(Relationship.released_to(current_user)),
-        invitations=pay_it_forward.invitations_for(applications),
-        for_you=list(Article.on_topics(current_user, [t.id for t in topics]).limit(5)),
-        bookmarks=list(Article.bookmarked_by(current_user).limit(10)),
-        recent=list(Article.listed_for(current_user)
-                    .order_by(Article.updated_at.desc(), Article.id.desc()).limit(5)))
+    return render_template("home/dashboard.html", **dashboard_lists.context(current_user))
 
 
 @bp.get("/accessibility")
