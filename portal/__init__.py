@@ -7,6 +7,7 @@ from portal import db as database
 from portal import extensions
 from portal.config import check_config, load_config
 from portal.requests import TandemRequest
+from portal.sessions import RememberingSessionInterface
 
 # View modules; an area whose views span several modules shares the first one's `bp`.
 VIEW_MODULES = [
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_fragments(app)
     extensions.htmx.init_app(app)
     app.request_class = TandemRequest  # after htmx-flask, which sets its own
+    app.session_interface = RememberingSessionInterface()
     _configure_login(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -99,9 +101,9 @@ def _configure_templates(app: Flask) -> None:
     from portal import branding
 
     app.jinja_env.globals["branding"] = branding.current
-    from portal.shell import page_shell
+    from portal.shell import asset_url, page_shell
 
-    app.jinja_env.globals["page_shell"] = page_shell
+    app.jinja_env.globals.update(page_shell=page_shell, asset_url=asset_url)
     from portal.forms import field_once
 
     app.jinja_env.globals["field_once"] = field_once

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 from flask import g, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from peewee import (
     JOIN,
@@ -41,6 +40,7 @@ from peewee import (
     TextField,
 )
 
+from portal import shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
 from portal.prepared import Prepared, param
@@ -191,7 +191,7 @@ def sharing() -> bool:
 
 def csrf_token() -> str:
     """The `csrf_token()` of templates: a hole while a shared fragment renders."""
-    return Markup(CSRF_HOLE) if sharing() else generate_csrf()
+    return Markup(CSRF_HOLE) if sharing() else shell.csrf_token()
 
 
 def hole(kind: str, arg="") -> Markup:
@@ -247,7 +247,7 @@ def fill(html: str, holes: dict | None = None) -> Markup:
     def value(match):
         kind, arg = match.group(1), match.group(2) or ""
         if kind == "csrf":
-            return generate_csrf()
+            return shell.csrf_token()
         found = holes[kind]
         return str(found(arg) if callable(found) else found)
 

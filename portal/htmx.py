@@ -38,7 +38,11 @@ def redirect_for_htmx(url: str, status: int = 401) -> Response:
 
 def add_vary(response: Response) -> Response:
     """Every page may answer a fragment or a full page, so caches must key on HX-Request."""
-    response.vary.add("HX-Request")
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "HX-Request"
+    elif "hx-request" not in vary.lower():
+        response.vary.add("HX-Request")
     return response
 
 

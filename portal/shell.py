@@ -14,7 +14,7 @@ two, so an upgrade of nhsuk-frontend-jinja that changes how a value is treated f
 """
 from dataclasses import dataclass
 
-from flask import current_app, get_template_attribute, request
+from flask import current_app, get_template_attribute, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -25,6 +25,7 @@ from portal.navigation import main_navigation, staff_label
 NAME = "tandem-shell-name-5f0c2a"
 TOKEN = "tandem-shell-token-5f0c2a"
 KEPT = 64  # distinct shells a process keeps; more than that starts the collection again
+KEPT_TOKENS = 10_000  # sessions' signed CSRF tokens a process keeps
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,33 @@ def is_plain(value: str) -> bool:
     return value == value.strip() and len(value.splitlines()) <= 1
 
 
+def csrf_token() -> str:
+    """Flask-WTF's CSRF token for this session. Signing the session's token costs as much as
+    the rest of the shell; with no time limit (WTF_CSRF_TIME_LIMIT None) a signed token
+    never expires, so each process signs a session's token once and reuses it."""
+    raw = session.get("csrf_token")
+    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    signed = current_app.extensions.setdefault("signed_csrf_tokens", {})
+    token = signed.get(raw)
+    if token is None:
+        if len(signed) >= KEPT_TOKENS:
+            signed.clear()
+        token = signed[raw] = generate_csrf()
+    return token
+
+
+def asset_url(endpoint: str, filename: str) -> str:
+    """url_for a static file or an NHS.UK asset, worked out once per address the app is
+    served under."""
+    urls = current_app.extensions.setdefault("asset_urls", {})
+    key = (request.script_root, endpoint, filename)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(endpoint, filename=filename)
+    return url
+
+
 def page_shell() -> Shell:
     """The shell for this request (a Jinja global that base.html calls)."""
     signed_in = bool(current_user.is_authenticated)
@@ -68,7 +96,7 @@ def page_shell() -> Shell:
         else None
     brand = branding.current()
     name = current_user.name if signed_in else ""
-    token = generate_csrf() if signed_in else ""
+    token = csrf_token() if signed_in else ""
     if not is_plain(name):
         return render(signed_in, name, token, main_navigation(current_user), brand)
     key = (request.script_root, signed_in, label, brand.organisation_name,

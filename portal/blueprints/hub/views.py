@@ -118,11 +118,14 @@ def _own_parts(article, rating_form=None, hide_form=None) -> dict:
     """The holes the article page leaves for the person: whether they saved it, the
     rating with theirs, and the comments with what they may do to each."""
     bookmarked, average, count, mine = Rating.with_bookmark(article.id, current_user.id)
+    comments = Comment.shown_on(article.id)
+    # Forms only for their fields' HTML: the templates write the CSRF token themselves.
+    unchecked = {"formdata": None, "meta": {"csrf": False}}
     html = render_template("hub/_article_own.html", article=article, bookmarked=bookmarked,
                            average=average, rating_count=count,
-                           rating_form=rating_form or RatingForm(stars=mine),
-                           hide_form=hide_form or HideForm(),
-                           comments=Comment.shown_on(article.id))
+                           rating_form=rating_form or RatingForm(stars=mine, **unchecked),
+                           hide_form=hide_form or (HideForm(**unchecked) if comments else None),
+                           comments=comments)
     bookmark, rating, comments = html.split(fragments.PARTS)
     return {"bookmark": bookmark, "rating": rating, "comments": comments}
 
