@@ -124,7 +124,7 @@ def _configure_fragments(app: Flask) -> None:
     from portal import fragments
 
     app.jinja_env.globals.update(csrf_token=fragments.csrf_token, hole=fragments.hole,
-                                 hole_around=fragments.hole_around, part=fragments.part,
+                                 hole_around=fragments.hole_around,
                                  someone_else=fragments.someone_else)
 
 

@@ -26,9 +26,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import g, render_template, request
+from flask import g, render_template, request, session
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from peewee import (
     JOIN,
     SQL,
@@ -40,7 +40,7 @@ from peewee import (
     TextField,
 )
 
-from portal import shell
+from portal import csrf, shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
 from portal.prepared import Prepared, param
@@ -59,7 +59,7 @@ TABLE_AREAS = {
 }
 # People's names show on the boards' lists (who started a thread, who posted last).
 USER_AREAS = (BOARDS,)
-KEEP_DAYS = 2  # a fragment nobody has rendered again for this long is removed
+KEEP_DAYS = 2  # a fragment written longer ago is removed (one still in use renders again)
 
 
 class ContentVersion(BaseModel):
@@ -191,7 +191,7 @@ def sharing() -> bool:
 
 def csrf_token() -> str:
     """The `csrf_token()` of templates: a hole while a shared fragment renders."""
-    return Markup(CSRF_HOLE) if sharing() else shell.csrf_token()
+    return Markup(CSRF_HOLE) if sharing() else csrf.token()
 
 
 def hole(kind: str, arg="") -> Markup:
@@ -217,19 +217,8 @@ def render_shared(template: str, person: bool = False, **context) -> str:
         g.shared_render = False
 
 
-def part(name: str) -> Markup:
-    """base.html marks where a page's title and content start and end, for a shared render
-    to find them."""
-    return Markup("<!--tandem-part:{}-->").format(name) if sharing() else Markup()
-
-
-PARTS = "<!--tandem-part:/title-->"  # between a stored page's title and its content
-FORMAT = 1  # how fragments are stored: part of every key, so a change never misreads one
-
-
-def _between(html: str, name: str) -> str:
-    start, end = f"<!--tandem-part:{name}-->", f"<!--tandem-part:/{name}-->"
-    return html[html.index(start) + len(start):html.index(end)]
+SPLIT = "<!--tandem-split-->"  # between parts rendered together and split by a view
+FORMAT = 2  # how fragments are stored: part of every key, so a change never misreads one
 
 
 def fill(html: str, holes: dict | None = None) -> Markup:
@@ -247,7 +236,7 @@ def fill(html: str, holes: dict | None = None) -> Markup:
     def value(match):
         kind, arg = match.group(1), match.group(2) or ""
         if kind == "csrf":
-            return shell.csrf_token()
+            return csrf.token()
         found = holes[kind]
         return str(found(arg) if callable(found) else found)
 
@@ -289,8 +278,12 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
 
 
 def cache_key(name: str, args, person: bool = False) -> str:
-    who = [audience_key(current_user), current_user.id if person else None]
-    text = json.dumps([FORMAT, name, who, args], separators=(",", ":"), default=str)
+    """The audience (or, with `person`, the person), the shell around the page (its role's
+    navigation, the branding this process shows), the page and its arguments."""
+    user = current_user._get_current_object()
+    who = [audience_key(user), [user.id, user.name] if person else None]
+    text = json.dumps([FORMAT, name, who, shell.key(), args], separators=(",", ":"),
+                      default=str)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
@@ -312,7 +305,8 @@ def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendere
 
 
 def purge(days: int = KEEP_DAYS) -> int:
-    """Fragments nobody has needed again for `days` (a search nobody repeats)."""
+    """Remove fragments written more than `days` ago: searches nobody repeats, pages of
+    content long gone. One still in use is rendered again on its next read."""
     return (Fragment.delete()
             .where(Fragment.written_at < utcnow() - dt.timedelta(days=days)).execute())
 
@@ -337,26 +331,36 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     `context(audience)` gathers what the templates show, reading the database as the
     audience (never as the person). A dict it returns may carry "valid_until" (a time
     after which the content is out of date) and "meta" (kept with the fragment, for
-    `holes`). The page's title and content are kept; the shell, flash messages and the
-    holes are the person's own, filled on every request: `holes` is a dict for `fill`, or
-    a function of the meta that returns one. With `person`, the page
-    is kept for the asker alone, for when it shows their own rows."""
-    person = person or current_user.is_suspended()  # what they may do is their own
+    `holes`). The whole page is kept, shell included, with holes where the person's name,
+    CSRF token, flash messages and suspension notice go, so a request that finds it renders
+    no template at all. `holes` adds the page's own: a dict for `fill`, or a function of
+    the meta that returns one. With `person`, the page is kept for the asker alone, for
+    when it shows their own rows."""
+    user = current_user._get_current_object()
+    person = person or user.is_suspended() or not shell.is_plain(user.name)
 
-    def render(template: str, split: bool) -> Rendered:
-        values = context(current_user if person else Audience(current_user))
+    def render(template: str) -> Rendered:
+        values = context(user if person else Audience(user))
         valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
-        html = render_shared(template, person, **values)
-        if split:
-            html = _between(html, "title") + PARTS + _between(html, "content")
-        return Rendered(html, meta, valid_until)
+        return Rendered(render_shared(template, person, **values), meta, valid_until)
 
-    if fragment is not None and wants_fragment():
-        found = cached(f"{name}:fragment", areas, args, lambda: render(fragment, False),
-                       person)
-        return fill(found.html, holes(found.meta) if callable(holes) else holes), status
-    found = cached(name, areas, args, lambda: render(page, True), person)
-    holes = holes(found.meta) if callable(holes) else holes
-    title, _, content = found.html.partition(PARTS)
-    return render_template("base.html", shared_page={
-        "title": fill(title, holes), "content": fill(content, holes)}), status
+    template = fragment if fragment is not None and wants_fragment() else page
+    found = cached(name if template == page else f"{name}:fragment", areas, args,
+                   lambda: render(template), person)
+    own = holes(found.meta) if callable(holes) else dict(holes or {})
+    if template == page:
+        own.update(name=lambda _: escape(user.name), flashes=_flashes,
+                   suspension=lambda _: _suspension(user))
+    return fill(found.html, own), status
+
+
+def _flashes(_arg) -> str:
+    if "_flashes" not in session:
+        return ""
+    return render_template("_partials/flashes.html")
+
+
+def _suspension(user) -> str:
+    if not user.is_suspended():
+        return ""
+    return render_template("_partials/suspension.html")

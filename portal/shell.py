@@ -14,18 +14,19 @@ two, so an upgrade of nhsuk-frontend-jinja that changes how a value is treated f
 """
 from dataclasses import dataclass
 
-from flask import current_app, get_template_attribute, request, session, url_for
+from flask import current_app, g, get_template_attribute, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from portal import branding, permissions
+from portal import branding, csrf, permissions
 from portal.navigation import main_navigation, staff_label
 
 NAME = "tandem-shell-name-5f0c2a"
 TOKEN = "tandem-shell-token-5f0c2a"
 KEPT = 64  # distinct shells a process keeps; more than that starts the collection again
-KEPT_TOKENS = 10_000  # sessions' signed CSRF tokens a process keeps
+# While a page shared by an audience renders (portal/fragments.py), the person's name and
+# token are holes that each request fills.
+NAME_HOLE, TOKEN_HOLE = "<!--tandem:name-->", "<!--tandem:csrf-->"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class _Template:
     def fill(self, name: str, token: str) -> Markup:
         return Markup(str(escape(name)).join(str(escape(token)).join(p) for p in self.parts))
 
+    def holes(self) -> Markup:
+        return Markup(NAME_HOLE.join(TOKEN_HOLE.join(p) for p in self.parts))
+
 
 def render(signed_in: bool, name: str, token: str, navigation: list, brand) -> Shell:
     """The macros' own output for these inputs."""
@@ -62,22 +66,6 @@ def is_plain(value: str) -> bool:
     return value == value.strip() and len(value.splitlines()) <= 1
 
 
-def csrf_token() -> str:
-    """Flask-WTF's CSRF token for this session. Signing the session's token costs as much as
-    the rest of the shell; with no time limit (WTF_CSRF_TIME_LIMIT None) a signed token
-    never expires, so each process signs a session's token once and reuses it."""
-    raw = session.get("csrf_token")
-    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return generate_csrf()
-    signed = current_app.extensions.setdefault("signed_csrf_tokens", {})
-    token = signed.get(raw)
-    if token is None:
-        if len(signed) >= KEPT_TOKENS:
-            signed.clear()
-        token = signed[raw] = generate_csrf()
-    return token
-
-
 def asset_url(endpoint: str, filename: str) -> str:
     """url_for a static file or an NHS.UK asset, worked out once per address the app is
     served under."""
@@ -89,24 +77,32 @@ def asset_url(endpoint: str, filename: str) -> str:
     return url
 
 
+def key() -> tuple:
+    """Everything but the name and token that the shell's HTML depends on."""
+    user = current_user._get_current_object()
+    signed_in = bool(user.is_authenticated)
+    label = staff_label() if signed_in and permissions.can_view_staff_area(user) else None
+    brand = branding.current()
+    return (request.script_root, signed_in, label, brand.organisation_name,
+            brand.logo["sha256"] if brand.logo else None, brand.footer_links)
+
+
 def page_shell() -> Shell:
     """The shell for this request (a Jinja global that base.html calls)."""
-    signed_in = bool(current_user.is_authenticated)
-    label = staff_label() if signed_in and permissions.can_view_staff_area(current_user) \
-        else None
-    brand = branding.current()
-    name = current_user.name if signed_in else ""
-    token = csrf_token() if signed_in else ""
+    user = current_user._get_current_object()
+    signed_in = bool(user.is_authenticated)
+    name = user.name if signed_in else ""
     if not is_plain(name):
-        return render(signed_in, name, token, main_navigation(current_user), brand)
-    key = (request.script_root, signed_in, label, brand.organisation_name,
-           brand.logo["sha256"] if brand.logo else None, brand.footer_links)
+        return render(signed_in, name, csrf.token(), main_navigation(user), branding.current())
+    shell_key = key()
     kept = current_app.extensions.setdefault("page_shells", {})
-    entry = kept.get(key)
+    entry = kept.get(shell_key)
     if entry is None:
-        shell = render(signed_in, NAME, TOKEN, main_navigation(current_user), brand)
+        shell = render(signed_in, NAME, TOKEN, main_navigation(user), branding.current())
         if len(kept) >= KEPT:
             kept.clear()
-        entry = kept[key] = (shell.skip_link, _Template(shell.header), shell.footer)
+        entry = kept[shell_key] = (shell.skip_link, _Template(shell.header), shell.footer)
     skip_link, header, footer = entry
-    return Shell(skip_link, header.fill(name, token), footer)
+    if g.get("shared_render"):
+        return Shell(skip_link, header.holes(), footer)
+    return Shell(skip_link, header.fill(name, csrf.token() if signed_in else ""), footer)

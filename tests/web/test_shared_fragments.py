@@ -318,3 +318,15 @@ def test_any_write_raises_its_areas_version_and_a_rolled_back_one_does_not(
     library = version(fragments.LIBRARY)
     User.update(name="New name").where(User.id == article.owner_id).execute()
     assert version(fragments.LIBRARY) == library  # names show on the boards, not the library
+
+
+def test_old_fragments_are_removed_and_rendered_again_when_read(app, client, login, make_user,
+                                                                make_article):
+    make_article(title="Kept")
+    login(make_user())
+    read_twice(client, "/hub/")
+    with app.app_context(), db.connection_context():
+        assert fragments.purge() == 0
+        fragments.Fragment.update(written_at=utcnow() - dt.timedelta(days=3)).execute()
+        assert fragments.purge() > 0
+    assert article_titles(read(client, "/hub/")) == ["Kept"]

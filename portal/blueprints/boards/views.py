@@ -99,7 +99,8 @@ def board_page_or_404(slug: str) -> tuple[Board, str, bool]:
 def unread_holes(threads: dict) -> dict:
     """Fill a list's unread holes for this person. `threads` maps each listed thread's id
     (as text) to its post count and title."""
-    read = ReadMarker.numbers_for(current_user, [int(i) for i in threads])
+    read = ReadMarker.numbers_for(current_user._get_current_object(),
+                                  [int(i) for i in threads])
     tags = get_template_attribute("boards/_unread.html", "tags")
 
     def new_posts(thread_id: str) -> int:

@@ -84,7 +84,8 @@ def post_facts(posts: list[Post]) -> dict:
 def post_holes(facts: dict, last_read: int) -> dict:
     """Fill posts' holes for this person: what is new to them (after `last_read`, and not
     theirs), and what they may do to their own posts."""
-    me = current_user.id
+    user = current_user._get_current_object()
+    me = user.id
     own_actions = get_template_attribute("boards/_post_own.html", "own_actions")
     new_tag = get_template_attribute("boards/_post_own.html", "new_tag")()
 
@@ -98,7 +99,7 @@ def post_holes(facts: dict, last_read: int) -> dict:
             return otherwise
         post = Post(__no_default__=True, id=int(post_id), author=author, deleted=deleted,
                     status=status, created_at=dt.datetime.fromisoformat(written))
-        return own_actions(post, current_user, current_user.name)
+        return own_actions(post, user, user.name)
 
     return {"post-new": lambda i: " tandem-post--new" if is_new(i) else "",
             "post-new-tag": lambda i: new_tag if is_new(i) else "", "post-own": own}

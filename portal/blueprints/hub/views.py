@@ -126,7 +126,7 @@ def _own_parts(article, rating_form=None, hide_form=None) -> dict:
                            rating_form=rating_form or RatingForm(stars=mine, **unchecked),
                            hide_form=hide_form or (HideForm(**unchecked) if comments else None),
                            comments=comments)
-    bookmark, rating, comments = html.split(fragments.PARTS)
+    bookmark, rating, comments = html.split(fragments.SPLIT)
     return {"bookmark": bookmark, "rating": rating, "comments": comments}
 
 

@@ -217,9 +217,10 @@ class WebinarBooking(BaseModel):
         return {row.session_id: row for row in rows}
 
     @classmethod
-    def holds_any(cls, user_id: int) -> bool:
-        """Whether the person has a place, an offer or a waitlist spot anywhere."""
-        return HOLDS_ANY().scalar(user=user_id) is not None
+    def holds_any(cls, user_id: int, now=None) -> bool:
+        """Whether the person has a place, an offer or a waitlist spot on a session that
+        has not ended."""
+        return HOLDS_ANY().scalar(user=user_id, now=now or utcnow()) is not None
 
     @property
     def holds_seat(self) -> bool:
@@ -269,5 +270,7 @@ class WebinarResource(BaseModel):
                 .where(cls.session == session).order_by(cls.added_at, cls.id))
 
 
-HOLDS_ANY = Prepared(lambda: WebinarBooking.select(WebinarBooking.id).where(
-    WebinarBooking.user == param("user"), WebinarBooking.status.in_(ACTIVE)).limit(1))
+HOLDS_ANY = Prepared(lambda: WebinarBooking.select(WebinarBooking.id).join(WebinarSession)
+                     .where(WebinarBooking.user == param("user"),
+                            WebinarBooking.status.in_(ACTIVE),
+                            WebinarSession.ends_at > param("now")).limit(1))
