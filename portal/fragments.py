@@ -221,22 +221,36 @@ SPLIT = "<!--tandem-split-->"  # between parts rendered together and split by a 
 FORMAT = 2  # how fragments are stored: part of every key, so a change never misreads one
 
 
+EMPTY = object()  # a hole that shows nothing, or for a hole_around what it shows otherwise
+
+
 def fill(html: str, holes: dict | None = None) -> Markup:
     """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
     from `holes` (a value, or a function of the hole's argument; for a hole_around, of
-    the argument and what the hole shows otherwise)."""
+    the argument and what the hole shows otherwise). Kinds given EMPTY (what most people
+    see: nothing new, nothing of theirs) are settled without calling back into Python."""
     if "<!--tandem" not in html:
         return Markup(html)
-    holes = holes or {}
+    holes = dict(holes or {})
+    empty = [kind for kind, found in holes.items() if found is EMPTY]
+    if empty:
+        kinds = "|".join(re.escape(kind) for kind in empty)
+        html = re.sub(rf"<!--tandem-around:(?:{kinds}):[^>]*?-->(.*?)<!--/tandem-around-->",
+                      r"\1", html, flags=re.S)
+        html = re.sub(rf"<!--tandem:(?:{kinds}):[^>]*?-->", "", html)
 
     def around(match):
         kind, arg, otherwise = match.groups()
         return str(holes[kind](arg, otherwise))
 
+    token = []  # the CSRF token, worked out at most once
+
     def value(match):
         kind, arg = match.group(1), match.group(2) or ""
         if kind == "csrf":
-            return csrf.token()
+            if not token:
+                token.append(csrf.token())
+            return token[0]
         found = holes[kind]
         return str(found(arg) if callable(found) else found)
 

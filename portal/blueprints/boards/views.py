@@ -106,6 +106,9 @@ def unread_holes(threads: dict) -> dict:
     def new_posts(thread_id: str) -> int:
         return threads[thread_id][0] - read.get(int(thread_id), 0)
 
+    if not any(new_posts(i) > 0 for i in threads):
+        return {"unread-row": fragments.EMPTY, "unread-tags": fragments.EMPTY}
+
     def unread_tags(thread_id: str) -> str:
         count = new_posts(thread_id)
         return tags(int(thread_id), threads[thread_id][1], count,

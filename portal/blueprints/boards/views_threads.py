@@ -93,6 +93,9 @@ def post_holes(facts: dict, last_read: int) -> dict:
         number, author = facts[post_id][:2]
         return number > last_read and author != me
 
+    nothing_new = not any(is_new(i) for i in facts)
+    none_theirs = not any(facts[i][1] == me for i in facts)
+
     def own(post_id: str, otherwise: str) -> str:
         number, author, deleted, status, written = facts[post_id]
         if author != me:
@@ -101,8 +104,11 @@ def post_holes(facts: dict, last_read: int) -> dict:
                     status=status, created_at=dt.datetime.fromisoformat(written))
         return own_actions(post, user, user.name)
 
-    return {"post-new": lambda i: " tandem-post--new" if is_new(i) else "",
-            "post-new-tag": lambda i: new_tag if is_new(i) else "", "post-own": own}
+    return {"post-new": fragments.EMPTY if nothing_new else
+            lambda i: " tandem-post--new" if is_new(i) else "",
+            "post-new-tag": fragments.EMPTY if nothing_new else
+            lambda i: new_tag if is_new(i) else "",
+            "post-own": fragments.EMPTY if none_theirs else own}
 
 
 def fill_posts(html: str, posts: list[Post], last_read: int):
