@@ -333,11 +333,12 @@ MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification, BoardPr
 
 def _board_page_lookup(shape):
     """A board this person may see, with their watch level on it and whether they have a
-    thread on it that waits for a moderator."""
+    thread waiting for a moderator (on any board: looked up by author, a board can hold
+    thousands of threads)."""
     level = Watch.select(Watch.level).where(Watch.user == param("user"), Watch.board == Board.id)
     held = (Thread.select(Thread.id)
-            .where(Thread.board == Board.id, Thread.author == param("user"),
-                   Thread.held == True, Thread.hidden == False).limit(1))  # noqa: E712
+            .where(Thread.author == param("user"), Thread.held == True,  # noqa: E712
+                   Thread.hidden == False).limit(1))  # noqa: E712
     return (Board.select(*Board._meta.sorted_fields, level.alias("my_level"),
                          held.alias("my_held_thread"))
             .where(audience.prepared_condition(Board, shape), Board.slug == param("slug")))

@@ -85,7 +85,7 @@ def index():
 
 def board_page_or_404(slug: str) -> tuple[Board, str, bool]:
     """The board for its page, the person's watch level on it, and whether a thread of
-    theirs on it waits for a moderator: one prepared query."""
+    theirs waits for a moderator: one prepared query."""
     row = BOARD_PAGE(audience.shape(current_user)).first(
         slug=slug, user=current_user.id, **audience.shape_params(current_user))
     if row is None:
@@ -137,9 +137,9 @@ def _board_context(user, board: Board, level: str) -> dict:
 
 @bp.get("/<slug>")
 def show(slug):
-    """The board's threads as everyone in the person's audience sees them (or, for the
-    author of a thread that waits for a moderator, as they alone do), with what is new to
-    them filled in."""
+    """The board's threads as everyone in the person's audience sees them (or, while a
+    thread of theirs waits for a moderator, as they alone do), with what is new to them
+    filled in."""
     board, level, has_held = board_page_or_404(slug)
     return fragments.shared_page(
         "boards/board.html", "boards/_thread_rows.html", name="boards.show",
