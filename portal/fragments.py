@@ -180,6 +180,7 @@ class SomeoneElse:
 
 someone_else = SomeoneElse()
 CSRF_HOLE = "<!--tandem:csrf-->"
+AROUND_END = "<!--/tandem-around-->"
 HOLE = re.compile(r"<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
 HOLE_AROUND = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->(.*?)<!--/tandem-around-->",
                          re.S)
@@ -202,7 +203,7 @@ def hole(kind: str, arg="") -> Markup:
 def hole_around(kind: str, arg, content) -> Markup:
     """A hole with what it shows unless `fill` is told otherwise for this person."""
     return (Markup("<!--tandem-around:{}:{}-->").format(kind, arg) + content
-            + Markup("<!--/tandem-around-->"))
+            + Markup(AROUND_END))
 
 
 def render_shared(template: str, person: bool = False, **context) -> str:
@@ -224,6 +225,24 @@ FORMAT = 2  # how fragments are stored: part of every key, so a change never mis
 EMPTY = object()  # a hole that shows nothing, or for a hole_around what it shows otherwise
 
 
+class Only(dict):
+    """Holes of one kind filled for these arguments only (argument -> value, or for a
+    hole_around a function of what it shows otherwise); the kind's other holes are EMPTY."""
+
+
+def _fill_only(html: str, kind: str, only: Only) -> str:
+    for arg, value in only.items():
+        start = f"<!--tandem-around:{kind}:{arg}-->"
+        at = html.find(start)
+        if at >= 0:
+            end = html.index(AROUND_END, at)
+            html = (html[:at] + str(value(html[at + len(start):end]))
+                    + html[end + len(AROUND_END):])
+        else:
+            html = html.replace(f"<!--tandem:{kind}:{arg}-->", str(value))
+    return html
+
+
 def fill(html: str, holes: dict | None = None) -> Markup:
     """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
     from `holes` (a value, or a function of the hole's argument; for a hole_around, of
@@ -232,6 +251,9 @@ def fill(html: str, holes: dict | None = None) -> Markup:
     if "<!--tandem" not in html:
         return Markup(html)
     holes = dict(holes or {})
+    for kind, found in list(holes.items()):
+        if isinstance(found, Only):
+            html, holes[kind] = _fill_only(html, kind, found), EMPTY
     empty = [kind for kind, found in holes.items() if found is EMPTY]
     if empty:
         kinds = "|".join(re.escape(kind) for kind in empty)

@@ -106,16 +106,10 @@ def unread_holes(threads: dict) -> dict:
     def new_posts(thread_id: str) -> int:
         return threads[thread_id][0] - read.get(int(thread_id), 0)
 
-    if not any(new_posts(i) > 0 for i in threads):
-        return {"unread-row": fragments.EMPTY, "unread-tags": fragments.EMPTY}
-
-    def unread_tags(thread_id: str) -> str:
-        count = new_posts(thread_id)
-        return tags(int(thread_id), threads[thread_id][1], count,
-                    read.get(int(thread_id), 0)) if count > 0 else ""
-
-    return {"unread-row": lambda i: " tandem-thread-row--unread" if new_posts(i) > 0 else "",
-            "unread-tags": unread_tags}
+    unread = [i for i in threads if new_posts(i) > 0]
+    return {"unread-row": fragments.Only({i: " tandem-thread-row--unread" for i in unread}),
+            "unread-tags": fragments.Only({i: tags(int(i), threads[i][1], new_posts(i),
+                                                   read.get(int(i), 0)) for i in unread})}
 
 
 def listed(threads: list[Thread]) -> dict:

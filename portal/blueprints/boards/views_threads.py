@@ -1,6 +1,7 @@
 """A thread: its pages of posts, the jump to the first unread post, replying (in place
 with htmx, or as a plain form, quoting a post), and watching it."""
 import datetime as dt
+import functools
 import math
 import re
 from types import SimpleNamespace
@@ -93,22 +94,17 @@ def post_holes(facts: dict, last_read: int) -> dict:
         number, author = facts[post_id][:2]
         return number > last_read and author != me
 
-    nothing_new = not any(is_new(i) for i in facts)
-    none_theirs = not any(facts[i][1] == me for i in facts)
-
-    def own(post_id: str, otherwise: str) -> str:
+    def own(otherwise: str, post_id: str) -> str:
         number, author, deleted, status, written = facts[post_id]
-        if author != me:
-            return otherwise
         post = Post(__no_default__=True, id=int(post_id), author=author, deleted=deleted,
                     status=status, created_at=dt.datetime.fromisoformat(written))
         return own_actions(post, user, user.name)
 
-    return {"post-new": fragments.EMPTY if nothing_new else
-            lambda i: " tandem-post--new" if is_new(i) else "",
-            "post-new-tag": fragments.EMPTY if nothing_new else
-            lambda i: new_tag if is_new(i) else "",
-            "post-own": fragments.EMPTY if none_theirs else own}
+    new = [i for i in facts if is_new(i)]
+    theirs = [i for i in facts if facts[i][1] == me]
+    return {"post-new": fragments.Only({i: " tandem-post--new" for i in new}),
+            "post-new-tag": fragments.Only({i: new_tag for i in new}),
+            "post-own": fragments.Only({i: functools.partial(own, post_id=i) for i in theirs})}
 
 
 def fill_posts(html: str, posts: list[Post], last_read: int):
