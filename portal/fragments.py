@@ -227,20 +227,8 @@ EMPTY = object()  # a hole that shows nothing, or for a hole_around what it show
 
 class Only(dict):
     """Holes of one kind filled for these arguments only (argument -> value, or for a
-    hole_around a function of what it shows otherwise); the kind's other holes are EMPTY."""
-
-
-def _fill_only(html: str, kind: str, only: Only) -> str:
-    for arg, value in only.items():
-        start = f"<!--tandem-around:{kind}:{arg}-->"
-        at = html.find(start)
-        if at >= 0:
-            end = html.index(AROUND_END, at)
-            html = (html[:at] + str(value(html[at + len(start):end]))
-                    + html[end + len(AROUND_END):])
-        else:
-            html = html.replace(f"<!--tandem:{kind}:{arg}-->", str(value))
-    return html
+    hole_around a function of what it shows otherwise); the kind's other holes are EMPTY.
+    The values are worked out before filling, so filling is a lookup per hole."""
 
 
 def fill(html: str, holes: dict | None = None) -> Markup:
@@ -251,10 +239,8 @@ def fill(html: str, holes: dict | None = None) -> Markup:
     if "<!--tandem" not in html:
         return Markup(html)
     holes = dict(holes or {})
-    for kind, found in list(holes.items()):
-        if isinstance(found, Only):
-            html, holes[kind] = _fill_only(html, kind, found), EMPTY
-    empty = [kind for kind, found in holes.items() if found is EMPTY]
+    empty = [kind for kind, found in holes.items()
+             if found is EMPTY or (isinstance(found, Only) and not found)]
     if empty:
         kinds = "|".join(re.escape(kind) for kind in empty)
         html = re.sub(rf"<!--tandem-around:(?:{kinds}):[^>]*?-->(.*?)<!--/tandem-around-->",
@@ -263,7 +249,11 @@ def fill(html: str, holes: dict | None = None) -> Markup:
 
     def around(match):
         kind, arg, otherwise = match.groups()
-        return str(holes[kind](arg, otherwise))
+        found = holes[kind]
+        if isinstance(found, Only):
+            found = found.get(arg)
+            return str(found(otherwise)) if found else otherwise
+        return str(found(arg, otherwise))
 
     token = []  # the CSRF token, worked out at most once
 
@@ -274,6 +264,8 @@ def fill(html: str, holes: dict | None = None) -> Markup:
                 token.append(csrf.token())
             return token[0]
         found = holes[kind]
+        if isinstance(found, Only):
+            return str(found.get(arg, ""))
         return str(found(arg) if callable(found) else found)
 
     if "<!--tandem-around:" in html:

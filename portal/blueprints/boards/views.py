@@ -101,15 +101,16 @@ def unread_holes(threads: dict) -> dict:
     (as text) to its post count and title."""
     read = ReadMarker.numbers_for(current_user._get_current_object(),
                                   [int(i) for i in threads])
-    tags = get_template_attribute("boards/_unread.html", "tags")
-
-    def new_posts(thread_id: str) -> int:
-        return threads[thread_id][0] - read.get(int(thread_id), 0)
-
-    unread = [i for i in threads if new_posts(i) > 0]
-    return {"unread-row": fragments.Only({i: " tandem-thread-row--unread" for i in unread}),
-            "unread-tags": fragments.Only({i: tags(int(i), threads[i][1], new_posts(i),
-                                                   read.get(int(i), 0)) for i in unread})}
+    unread = [(int(i), title, count - read.get(int(i), 0), read.get(int(i), 0))
+              for i, (count, title) in threads.items() if count > read.get(int(i), 0)]
+    tags = []
+    if unread:
+        all_tags = get_template_attribute("boards/_unread.html", "all_tags")
+        tags = str(all_tags(unread)).split(fragments.SPLIT)
+    return {"unread-row": fragments.Only({str(row[0]): " tandem-thread-row--unread"
+                                          for row in unread}),
+            "unread-tags": fragments.Only({str(row[0]): tag
+                                           for row, tag in zip(unread, tags, strict=False)})}
 
 
 def listed(threads: list[Thread]) -> dict:
