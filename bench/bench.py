@@ -1,12 +1,23 @@
 """`make bench`: how fast Tandem's pages are next to a bare Flask hello-world.
 
-Serves the portal (migrated and seeded SQLite database in a temporary directory) and
-bench/hello.py with the same gunicorn settings on 127.0.0.1, loads each page with wrk, and
-prints requests/s, p50 and p99 latency, the ratio to hello-world's requests/s, and how many
-SQL statements one rendering of the page issues (counted through the Flask test client with
-peewee's query log). Log-ins are real POSTs to /accounts/login with the form's CSRF token.
+Serves the portal (migrated and seeded SQLite database in a temporary directory, plus a
+thread of 200 posts) and bench/hello.py with the same gunicorn settings on 127.0.0.1, loads
+each page with wrk, and prints requests/s, p50 and p99 latency, the ratio to hello-world's
+requests/s, how many SQL statements one rendering of the page issues (counted through the
+Flask test client with peewee's query log), and the CPU the gunicorn workers spent per
+request (from /proc: wall-clock numbers are noisy on a shared machine). Hello-world is
+measured before and after each page, and each page is compared with the mean of those two,
+as the load from the rest of the machine drifts during a run. Log-ins are real POSTs to
+/accounts/login with the form's CSRF token.
 
-    .venv/bin/python bench/bench.py [--duration 5] [--connections 20] [--only /dashboard]
+Then the key pages again on a copy of the database filled by `flask seed-scale` (5,000
+people, 10,000 articles, 100,000 posts), next to their numbers on the demo database, and a
+summary of the targets: every key page at least 0.30x hello-world, p99 at most 50 ms, and
+no key page more than 1.2x slower at scale (CPU per request, each over hello-world's CPU
+per request around it).
+
+    .venv/bin/python bench/bench.py [--duration 5] [--connections 32] [--only /dashboard]
+    .venv/bin/python bench/bench.py --no-scale       # skip the database at scale
     .venv/bin/python bench/bench.py --matching-only
 
 It also times whole-cohort matching (the pure functions, no database) on a generated cohort
@@ -20,6 +31,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,7 +40,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from portal.blueprints.programmes import matching
 
@@ -43,31 +55,36 @@ DEMO_PASSWORD = "tandem-demo-2026"
 class Page:
     path: str
     user: str | None = None  # log in as this demo account first; None = anonymous
+    key: bool = False  # a page with targets: measured at scale too, and in the summary
 
 
+LONG_THREAD = "{long_thread}"  # the 200-post thread's address, known once it is seeded
 # The pages to measure. Areas add their pages here: one line each.
 PAGES = [
     Page("/"),
     Page("/accounts/login"),
     Page("/accounts/profile", user="mentor@tandem.example"),
-    Page("/dashboard", user="staff@tandem.example"),
+    Page("/dashboard", user="staff@tandem.example", key=True),
     Page("/staff/people", user="staff@tandem.example"),
-    Page("/hub/", user="mentor@tandem.example"),
-    Page("/hub/search?q=phased+return", user="mentor@tandem.example"),
-    Page("/hub/articles/easing-back-with-a-phased-return", user="mentor@tandem.example"),
+    Page("/hub/", user="mentor@tandem.example", key=True),
+    Page("/hub/search?q=phased+return", user="mentor@tandem.example", key=True),
+    Page("/hub/articles/easing-back-with-a-phased-return", user="mentor@tandem.example",
+         key=True),
     Page("/hub/topics/returning-to-work", user="mentor@tandem.example"),
-    Page("/library/", user="mentor@tandem.example"),
+    Page("/library/", user="mentor@tandem.example", key=True),
     Page("/library/?q=checklist", user="mentor@tandem.example"),
     Page("/boards/", user="mentor@tandem.example"),
-    Page("/boards/mentor-network", user="mentor@tandem.example"),
+    Page("/boards/mentor-network", user="mentor@tandem.example", key=True),
     Page("/boards/threads/1", user="mentor@tandem.example"),
+    Page(LONG_THREAD, user="mentor@tandem.example", key=True),
     Page("/boards/search?q=rota", user="mentor@tandem.example"),
-    Page("/webinars/", user="mentor@tandem.example"),
+    Page("/webinars/", user="mentor@tandem.example", key=True),
     Page("/webinars/sessions/1", user="mentor@tandem.example"),
     Page("/webinars/mine", user="mentor@tandem.example"),
     Page("/webinars/manage", user="staff@tandem.example"),
     Page("/webinars/manage/sessions/1/people", user="staff@tandem.example"),
 ]
+TARGET_RATIO, TARGET_P99_MS, TARGET_SCALE = 0.30, 50, 1.2
 
 
 class _CsrfFinder(HTMLParser):
@@ -108,10 +125,29 @@ def bench_env(tmp: Path) -> dict:
     }
 
 
-def prepare_database(env: dict) -> None:
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run(flask + args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def flask_command(env: dict, *args) -> str:
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+                          env=env, check=True, capture_output=True, text=True).stdout
+
+
+def prepare_database(env: dict) -> str:
+    """The demo data and a thread of 200 posts; returns that thread's address."""
+    flask_command(env, "db", "upgrade")
+    flask_command(env, "seed-demo")
+    output = flask_command(env, "seed-scale", "--people", "0", "--articles", "0",
+                           "--posts", "200")
+    return re.search(r"long thread: (\S+)", output).group(1)
+
+
+def prepare_scale_database(env: dict, scale_env: dict) -> float:
+    """A copy of the demo database with `seed-scale` added; returns the seconds it took."""
+    source = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    target = Path(scale_env["DATABASE_URL"].removeprefix("sqlite:///"))
+    started = time.monotonic()
+    sqlite3.connect(source).execute("VACUUM INTO ?", (str(target),)).connection.close()
+    print("bench: " + flask_command(scale_env, "seed-scale").strip().replace("\n", "; "),
+          flush=True)
+    return time.monotonic() - started
 
 
 # --- SQL statements per page, through the test client -------------------------------------
@@ -123,7 +159,7 @@ def count_queries_per_page(env: dict, pages: list[Page]) -> dict[Page, int]:
 
     from portal import create_app
 
-    app = create_app()
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"]})
     clients = {}
     counts = {}
     for page in pages:
@@ -164,6 +200,29 @@ def start_gunicorn(app: str, port: int, env: dict, workers: int, log: Path,
     return subprocess.Popen(command + [app], cwd=ROOT, env=env,
                             stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
+
+
+def workers_of(master: int) -> list[int]:
+    """The gunicorn master's worker processes."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU the processes have used, from /proc/<pid>/stat."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(port: int, path: str, server: subprocess.Popen, log: Path) -> None:
@@ -219,7 +278,9 @@ def cookie_header(jar: dict) -> str:
 
 
 def login_over_http(port: int, email: str) -> str:
-    """Log in the way a browser does; return the Cookie header that carries the session."""
+    """Log in the way a browser does, and open the page it is sent to, keeping every cookie
+    set on the way (the first page puts the form token into the session, as it would in a
+    browser); return the Cookie header that carries the session."""
     status, headers, html = http_get(port, "/accounts/login")
     jar = cookies_from(headers, {})
     body = urlencode({"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(html)})
@@ -232,17 +293,33 @@ def login_over_http(port: int, email: str) -> str:
         response.read()
         if response.status != 303:
             raise SystemExit(f"bench: log-in as {email} answered {response.status}")
-        return cookie_header(cookies_from(response.getheaders(), jar))
+        cookies_from(response.getheaders(), jar)
+        target = urlsplit(response.getheader("Location")).path
     finally:
         connection.close()
+    _, headers, _ = http_get(port, target, cookie_header(jar))
+    return cookie_header(cookies_from(headers, jar))
 
 
 # --- wrk -----------------------------------------------------------------------------------
 
-def run_wrk(port: int, path: str, cookie: str, args) -> dict:
+def run_wrk(port: int, path: str, cookie: str, args, server: subprocess.Popen) -> dict:
+    """wrk's numbers, and the CPU the server's workers spent per request meanwhile. A
+    second of load first is not counted: every worker compiles its templates and fills its
+    own copies of what it keeps in memory on its first requests."""
+    _wrk(port, path, cookie, args, args.warmup)
+    workers = workers_of(server.pid)
+    before = cpu_seconds(workers)
+    result = _wrk(port, path, cookie, args)
+    result["cpu_ms"] = (cpu_seconds(workers) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def _wrk(port: int, path: str, cookie: str, args, seconds: int | None = None) -> dict:
     url = f"http://{HOST}:{port}{path}"
     assert url.startswith(f"http://{HOST}:")
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}",
+               f"-d{seconds or args.duration}s",
                "-s", str(BENCH_DIR / "report.lua"), "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -255,25 +332,70 @@ def run_wrk(port: int, path: str, cookie: str, args) -> dict:
     return result
 
 
-def print_table(rows: list[dict], hello: dict, args) -> None:
+def print_table(rows: list[dict], args, title: str) -> None:
     print()
-    print(f"gunicorn -w {args.workers}; wrk -t{args.threads} -c{args.connections} "
+    print(f"{title}: gunicorn -w {args.workers}; wrk -t{args.threads} -c{args.connections} "
           f"-d{args.duration}s on {HOST}; SQLite database")
-    header = ("page", "user", "req/s", "p50 ms", "p99 ms", "x hello", "SQL", "errors")
-    table = [("hello-world", "-", f"{hello['rps']:.0f}", f"{hello['p50_us'] / 1000:.1f}",
-              f"{hello['p99_us'] / 1000:.1f}", "1.00", "-", _errors(hello))]
+    header = ("page", "user", "req/s", "p50 ms", "p99 ms", "x hello", "SQL", "CPU ms/req",
+              "hello req/s", "hello CPU", "errors")
+    table = []
     for row in rows:
-        table.append((row["path"], (row["user"] or "-").split("@")[0], f"{row['rps']:.0f}",
+        hello = row["hello"]
+        table.append((row["path"] + (" *" if row["key"] else ""),
+                      (row["user"] or "-").split("@")[0], f"{row['rps']:.0f}",
                       f"{row['p50_us'] / 1000:.1f}", f"{row['p99_us'] / 1000:.1f}",
-                      f"{row['rps'] / hello['rps']:.2f}", str(row["queries"]), _errors(row)))
+                      f"{row['rps'] / hello['rps']:.2f}", str(row["queries"]),
+                      f"{row['cpu_ms']:.2f}", f"{hello['rps']:.0f}", f"{hello['cpu_ms']:.2f}",
+                      _errors(row)))
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     for i, line in enumerate([header, *table]):
         print("  ".join(cell.ljust(w) if c < 2 else cell.rjust(w)
                         for c, (cell, w) in enumerate(zip(line, widths, strict=True))))
         if i == 0:
             print("  ".join("-" * w for w in widths))
-    print("\nSQL = statements one rendering issues (test client, peewee query log);"
-          " errors = non-2xx/3xx + socket errors")
+    print("\n* a key page (targets below). x hello = req/s over hello-world's, measured just"
+          " before and after the page (hello req/s, hello CPU: their mean). SQL = statements"
+          " one rendering issues (test client, peewee query log); CPU ms/req = the gunicorn"
+          " workers' user + system time (/proc) over wrk's requests; errors = non-2xx/3xx +"
+          " socket errors")
+
+
+def mean_hello(first: dict, second: dict) -> dict:
+    both = {key: (first[key] + second[key]) / 2
+            for key in ("rps", "p50_us", "p99_us", "cpu_ms")}
+    return {**both, "status_errors": first["status_errors"] + second["status_errors"],
+            "socket_errors": first["socket_errors"] + second["socket_errors"]}
+
+
+def relative_cpu(row: dict) -> float:
+    """CPU per request over hello-world's around it: how much a busy machine slows every
+    instruction cancels out."""
+    return row["cpu_ms"] / row["hello"]["cpu_ms"]
+
+
+def print_summary(rows: list[dict], scale_rows: list[dict]) -> bool:
+    """The targets, page by page; True when every one is met."""
+    print("\ntargets for the key pages:")
+    at_scale = {row["path"]: row for row in scale_rows}
+    met = True
+    for row in (r for r in rows if r["key"]):
+        ratio, p99 = row["rps"] / row["hello"]["rps"], row["p99_us"] / 1000
+        checks = [f"{ratio:.2f}x hello {'ok' if ratio >= TARGET_RATIO else 'MISSED'}",
+                  f"p99 {p99:.1f} ms {'ok' if p99 <= TARGET_P99_MS else 'MISSED'}"]
+        ok = ratio >= TARGET_RATIO and p99 <= TARGET_P99_MS
+        if row["path"] in at_scale:
+            scaled = at_scale[row["path"]]
+            slower = relative_cpu(scaled) / relative_cpu(row)
+            checks.append(f"at scale {slower:.2f}x the CPU ({scaled['cpu_ms']:.2f} ms, "
+                          f"{scaled['rps'] / scaled['hello']['rps']:.2f}x hello) "
+                          f"{'ok' if slower <= TARGET_SCALE else 'MISSED'}")
+            ok = ok and slower <= TARGET_SCALE
+        met = met and ok
+        print(f"  {row['path']:<48} " + "; ".join(checks))
+    print(f"targets (>= {TARGET_RATIO}x hello-world, p99 <= {TARGET_P99_MS} ms, at scale <= "
+          f"{TARGET_SCALE}x the CPU per request, each over hello-world's around it): "
+          f"{'all met' if met else 'NOT ALL MET'}")
+    return met
 
 
 def _errors(result: dict) -> str:
@@ -327,55 +449,111 @@ def bench_matching() -> None:
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
-    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="seconds of load before each measurement, not counted")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", action="append", help="measure only this path (repeatable)")
     parser.add_argument("--matching-only", action="store_true",
                         help="time whole-cohort matching only (no servers)")
+    parser.add_argument("--no-scale", action="store_true",
+                        help="skip the key pages on the database at scale")
     return parser.parse_args()
+
+
+def measure_pages(port: int, server: subprocess.Popen, pages: list[Page], cookies: dict,
+                  queries: dict, args, hello: tuple) -> list[dict]:
+    """Each page between two runs of hello-world (`hello` is its port and server), so the
+    ratio compares the page with hello-world under the same load from everything else on
+    the machine, which drifts during a run."""
+    rows = []
+    hello_port, hello_server = hello
+    before = run_wrk(hello_port, "/", "", args, hello_server)
+    for page in pages:
+        status, _, _ = http_get(port, page.path, cookies[page.user])
+        if status != 200:
+            raise SystemExit(f"bench: {page.path} answered {status} (user {page.user})")
+        print(f"bench: {page.path} as {page.user or 'anonymous'}", flush=True)
+        result = run_wrk(port, page.path, cookies[page.user], args, server)
+        after = run_wrk(hello_port, "/", "", args, hello_server)
+        rows.append({**result, "path": page.path, "user": page.user, "key": page.key,
+                     "queries": queries[page], "hello": mean_hello(before, after)})
+        before = after
+    return rows
+
+
+def serve(app: str, env: dict, args, log: Path, ready: str, pythonpath: Path | None = None):
+    port = free_port()
+    server = start_gunicorn(app, port, env, args.workers, log, pythonpath)
+    wait_until_up(port, ready, server, log)
+    return port, server
+
+
+def log_in_all(port: int, pages: list[Page]) -> dict:
+    cookies = {None: ""}
+    for user in dict.fromkeys(p.user for p in pages if p.user):
+        cookies[user] = login_over_http(port, user)
+    return cookies
 
 
 def main() -> None:
     args = parse_args()
+    started = time.monotonic()
     bench_matching()
     if args.matching_only:
         return
     if not shutil.which("wrk"):
         raise SystemExit("bench: wrk is not installed (apt-get install wrk)")
-    pages = [p for p in PAGES if not args.only or p.path in args.only]
     tmp = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     servers = []
     try:
         env = bench_env(tmp)
         print(f"bench: migrating and seeding {env['DATABASE_URL']}", flush=True)
-        prepare_database(env)
+        long_thread = prepare_database(env)
+        pages = [page for page in (Page(p.path.replace(LONG_THREAD, long_thread), p.user,
+                                        p.key) for p in PAGES)
+                 if not args.only or page.path in args.only]
+        key_pages = [p for p in pages if p.key]
         queries = count_queries_per_page(env, pages)
 
-        portal_port, hello_port = free_port(), free_port()
-        portal_log, hello_log = tmp / "portal.log", tmp / "hello.log"
-        servers.append(start_gunicorn("wsgi:app", portal_port, env, args.workers, portal_log))
-        servers.append(start_gunicorn("hello:app", hello_port, env, args.workers, hello_log,
-                                      pythonpath=BENCH_DIR))
-        wait_until_up(portal_port, "/healthz", servers[0], portal_log)
-        wait_until_up(hello_port, "/", servers[1], hello_log)
+        hello_port, hello_server = serve("hello:app", env, args, tmp / "hello.log", "/",
+                                         pythonpath=BENCH_DIR)
+        servers.append(hello_server)
+        portal_port, portal_server = serve("wsgi:app", env, args, tmp / "portal.log", "/healthz")
+        servers.append(portal_server)
+        cookies = log_in_all(portal_port, pages)
 
-        cookies = {None: ""}
-        for user in dict.fromkeys(p.user for p in pages if p.user):
-            cookies[user] = login_over_http(portal_port, user)
+        print(f"bench: hello-world on {HOST}:{hello_port}, before and after each page",
+              flush=True)
+        hello_runs = (hello_port, hello_server)
+        rows = measure_pages(portal_port, portal_server, pages, cookies, queries, args,
+                             hello_runs)
+        stop(portal_server)
 
-        print(f"bench: hello-world on {HOST}:{hello_port}", flush=True)
-        hello = run_wrk(hello_port, "/", "", args)
-        rows = []
-        for page in pages:
-            status, _, _ = http_get(portal_port, page.path, cookies[page.user])
-            if status != 200:
-                raise SystemExit(f"bench: {page.path} answered {status} (user {page.user})")
-            print(f"bench: {page.path} as {page.user or 'anonymous'}", flush=True)
-            result = run_wrk(portal_port, page.path, cookies[page.user], args)
-            rows.append({**result, "path": page.path, "user": page.user,
-                         "queries": queries[page]})
-        print_table(rows, hello, args)
+        scale_rows = []
+        if not args.no_scale and key_pages:
+            scale_env = {**env, "DATABASE_URL": f"sqlite:///{tmp / 'scale.db'}"}
+            print("bench: filling a copy of the database at scale (seed-scale)", flush=True)
+            seconds = prepare_scale_database(env, scale_env)
+            print(f"bench: seed-scale took {seconds:.0f} s", flush=True)
+            scale_queries = count_queries_per_page(scale_env, key_pages)
+            scale_port, scale_server = serve("wsgi:app", scale_env, args,
+                                             tmp / "portal-scale.log", "/healthz")
+            servers.append(scale_server)
+            scale_rows = measure_pages(scale_port, scale_server, key_pages,
+                                       log_in_all(scale_port, key_pages), scale_queries, args,
+                                       hello_runs)
+
+        load = os.getloadavg()
+        print_table(rows, args, "demo database")
+        if scale_rows:
+            print_table(scale_rows, args, "at scale (5,000 people, 10,000 articles, "
+                                          "100,000 posts)")
+        print_summary(rows, scale_rows)
+        print(f"\n{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores; load average "
+              f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; make bench took "
+              f"{time.monotonic() - started:.0f} s")
     finally:
         for server in servers:
             stop(server)

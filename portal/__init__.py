@@ -7,6 +7,7 @@ from portal import db as database
 from portal import extensions
 from portal.config import check_config, load_config
 from portal.requests import TandemRequest
+from portal.sessions import RememberingSessionInterface
 
 # View modules; an area whose views span several modules shares the first one's `bp`.
 VIEW_MODULES = [
@@ -76,8 +77,10 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_templates(app)
     database.init_app(app)
     extensions.csrf.init_app(app)
+    _configure_fragments(app)
     extensions.htmx.init_app(app)
     app.request_class = TandemRequest  # after htmx-flask, which sets its own
+    app.session_interface = RememberingSessionInterface()
     _configure_login(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -122,9 +125,12 @@ def _configure_templates(app: Flask) -> None:
     from portal import branding
 
     app.jinja_env.globals["branding"] = branding.current
-    from portal.navigation import main_navigation
+    from portal.shell import asset_url, page_shell
 
-    app.jinja_env.globals["main_navigation"] = main_navigation
+    app.jinja_env.globals.update(page_shell=page_shell, asset_url=asset_url)
+    from portal.forms import field_once
+
+    app.jinja_env.globals["field_once"] = field_once
     from portal.search import highlight
 
     app.jinja_env.filters["highlight"] = highlight
@@ -136,10 +142,20 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["library_kinds"] = LIBRARY_KINDS
 
 
+def _configure_fragments(app: Flask) -> None:
+    """Templates write the CSRF token and a person's own values as holes while a fragment
+    shared by an audience renders (portal/fragments.py)."""
+    from portal import fragments
+
+    app.jinja_env.globals.update(csrf_token=fragments.csrf_token, hole=fragments.hole,
+                                 hole_around=fragments.hole_around,
+                                 someone_else=fragments.someone_else)
+
+
 def _configure_login(app: Flask) -> None:
     from flask import flash, redirect, request, url_for
 
-    from portal.blueprints.accounts.models import UserSession
+    from portal import viewer
     from portal.htmx import current_page, redirect_for_htmx
     from portal.security import is_safe_next
 
@@ -147,7 +163,7 @@ def _configure_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(UserSession.load_user)
+    login_manager.user_loader(viewer.load_user)
 
     @login_manager.unauthorized_handler
     def _unauthorised():

@@ -7,9 +7,10 @@ lists are filtered in the database and a page's query count does not grow with i
 from peewee import SQL, CharField, ForeignKeyField, IntegerField
 
 from portal.blueprints.accounts.models import User
-from portal.db import BaseModel
+from portal.db import BaseModel, in_subquery
 from portal.groups import Group, GroupMembership
 from portal.permissions import STAFF_ROLES, is_staff
+from portal.prepared import param
 
 SIGNED_IN = "signed_in"
 GROUPS = "groups"
@@ -36,17 +37,67 @@ def object_type(model) -> str:
 
 
 def visible_to(model, user):
-    """A WHERE condition: rows of `model` whose audience includes `user`."""
+    """A WHERE condition: rows of `model` whose audience includes `user`. A person loaded
+    for a request carries their group ids (portal.viewer), so the condition names them
+    rather than joining the memberships; for anyone else it reads the memberships."""
     if user is None or not user.is_authenticated:
         return SQL("1 = 0")
     if is_staff(user):
         return SQL("1 = 1")
-    in_my_groups = (AudienceGroup.select(AudienceGroup.object_id)
-                    .join(GroupMembership, on=(GroupMembership.group == AudienceGroup.group))
-                    .where(AudienceGroup.object_type == object_type(model),
-                           GroupMembership.user == user.id))
+    groups = user.group_ids
+    if groups is None:
+        groups = GroupMembership.select(GroupMembership.group).where(
+            GroupMembership.user == user.id)
+        in_groups = in_subquery(AudienceGroup.group, groups)
+    else:
+        in_groups = AudienceGroup.group.in_(groups)
+    shown_to_groups = (AudienceGroup.select(AudienceGroup.object_id)
+                       .where(AudienceGroup.object_type == object_type(model), in_groups))
     return ((model.audience == SIGNED_IN)
-            | ((model.audience == GROUPS) & model.id.in_(in_my_groups)))
+            | ((model.audience == GROUPS) & in_subquery(model.id, shown_to_groups)))
+
+
+def shape(user) -> tuple:
+    """What the audience condition's SQL looks like for this person, for prepared queries
+    (portal/prepared.py): nobody, everything (staff), or a number of groups. Needs a person
+    loaded by portal.viewer, who carries their group ids."""
+    if user is None or not user.is_authenticated:
+        return ("nobody",)
+    if is_staff(user):
+        return ("everything",)
+    return ("groups", len(user.group_ids))
+
+
+def shape_params(user) -> dict:
+    """The values prepared_condition's placeholders take for this person."""
+    groups = user.group_ids or () if user is not None and user.is_authenticated else ()
+    return {f"group{i}": group_id for i, group_id in enumerate(groups)}
+
+
+class StandIn:
+    """A person with placeholders for their id (`user`) and group ids (`group0`, ...), to
+    build a model's own query for a person once per shape (portal/prepared.py)."""
+
+    def __init__(self, shape: tuple):
+        self.is_authenticated = shape[0] != "nobody"
+        self.role = "staff" if shape[0] == "everything" else "member"
+        self.id = param("user")
+        self.group_ids = [param(f"group{i}") for i in range(shape[1] if len(shape) > 1 else 0)]
+
+
+def prepared_condition(model, shape: tuple):
+    """visible_to's condition for a shape, with placeholders group0, group1, ... for the
+    group ids, so the SQL is written once per shape."""
+    if shape[0] == "nobody":
+        return SQL("1 = 0")
+    if shape[0] == "everything":
+        return SQL("1 = 1")
+    shown_to_groups = (AudienceGroup.select(AudienceGroup.object_id)
+                       .where(AudienceGroup.object_type == object_type(model),
+                              AudienceGroup.group.in_([param(f"group{i}")
+                                                       for i in range(shape[1])])))
+    return ((model.audience == SIGNED_IN)
+            | ((model.audience == GROUPS) & in_subquery(model.id, shown_to_groups)))
 
 
 def readers(model, obj):

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from playhouse.migrations import Runner
 
-from portal import backup, demo, search
+from portal import backup, demo, scale, search
 from portal.blueprints.accounts.passwords import TOO_COMMON, is_common
 from portal.db import db
 
@@ -85,6 +85,20 @@ def register_commands(app: Flask) -> None:
             user, created = demo.ensure_user(email, name, role, password,
                                              current_app.config["PASSWORD_HASH_METHOD"])
         click.echo(f"{'created' if created else 'updated'}: {user.email} ({user.role})")
+
+    @app.cli.command("seed-scale")
+    @click.option("--people", default=5000, show_default=True)
+    @click.option("--articles", default=10000, show_default=True)
+    @click.option("--posts", default=100000, show_default=True,
+                  help="Board posts: one thread of 200, the rest in threads of 20.")
+    def seed_scale(people, articles, posts):
+        """Fill the demo database to a large organisation's size (for make bench)."""
+        with db.connection_context():
+            added = scale.seed(people, articles, posts)
+        click.echo(f"added {added['people']} people, {added['articles']} articles, "
+                   f"{added['posts']} posts")
+        if added["long_thread"]:
+            click.echo(f"long thread: /boards/threads/{added['long_thread']}")
 
     @app.cli.command("seed-demo")
     def seed_demo():

@@ -1,4 +1,5 @@
-"""Forms that more than one area uses."""
+"""Forms that more than one area uses, and rendering a form field once per value."""
+from flask import current_app, get_template_attribute
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,3 +20,25 @@ class ReportForm(FlaskForm):
                         validators=[InputRequired("Choose why you are reporting this")])
     note = TextAreaField("Anything the moderators should know (optional)", validators=[
         Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")])
+
+
+KEPT_FIELDS = 256  # rendered fields a process keeps; more than that starts again
+
+
+def field_once(field, **options):
+    """`_macros/forms.html`'s field(), rendered once per process for each value, for a
+    field whose label and choices are fixed in code (the rating stars, the watch levels):
+    what it renders depends on nothing else. A field showing errors renders afresh."""
+    render = get_template_attribute("_macros/forms.html", "field")
+    if field.errors:
+        return render(field, **options)
+    key = (type(field).__name__, field.id, field.name, field.label.text,
+           repr(getattr(field, "choices", None)), repr(field.description), repr(field.flags),
+           repr(field.data), tuple(sorted(options.items())))
+    kept = current_app.extensions.setdefault("rendered_fields", {})
+    html = kept.get(key)
+    if html is None:
+        if len(kept) >= KEPT_FIELDS:
+            kept.clear()
+        html = kept[key] = render(field, **options)
+    return html

@@ -19,7 +19,7 @@ def with_flashes(fragment: str = "") -> str:
     """A fragment (or nothing) followed by the flashed messages, swapped out of band into
     the page's status region, so an htmx swap keeps the feedback a full page would show.
     The one way any view answers with flash messages after a fragment swap."""
-    return fragment + render_template("_partials/flashes_oob.html")
+    return str(fragment) + render_template("_partials/flashes_oob.html")
 
 
 def hx_redirect(response: Response, url: str) -> Response:
@@ -38,7 +38,11 @@ def redirect_for_htmx(url: str, status: int = 401) -> Response:
 
 def add_vary(response: Response) -> Response:
     """Every page may answer a fragment or a full page, so caches must key on HX-Request."""
-    response.vary.add("HX-Request")
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "HX-Request"
+    elif "hx-request" not in vary.lower():
+        response.vary.add("HX-Request")
     return response
 
 

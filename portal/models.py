@@ -36,6 +36,8 @@ from portal.blueprints.webinars.models import (
     WebinarSeries,
     WebinarSession,
 )
+from portal.fragments import MODELS as FRAGMENT_MODELS
+from portal.fragments import create_triggers
 from portal.groups import Group, GroupMembership
 from portal.notifications import NotificationPreference, PreferenceChange, UserNotification
 from portal.outbox import OutboxMessage
@@ -86,10 +88,13 @@ ALL_MODELS = [
     PreferenceChange,
     *NEWSLETTER_MODELS,
     *EXPERT_MODELS,
+    *FRAGMENT_MODELS,
 ]
 
 
 def create_all(database) -> None:
-    """Tables for the models plus the search engine's own index tables (tests, scripts)."""
+    """Tables for the models plus the search engine's own index tables and the triggers that
+    version shared fragments (tests, scripts)."""
     database.create_tables(ALL_MODELS)
     create_index_tables(database)
+    create_triggers(database)

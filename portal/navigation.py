@@ -18,11 +18,11 @@ def main_navigation(user) -> list[dict]:
              {"text": "Experts", "href": url_for("experts.index")},
              {"text": "Your profile", "href": url_for("accounts.profile")}]
     if permissions.can_view_staff_area(user):
-        items.append({"text": _staff_label(), "href": url_for("staff.index")})
+        items.append({"text": staff_label(), "href": url_for("staff.index")})
     return items
 
 
-def _staff_label() -> str:
+def staff_label() -> str:
     """"Staff", with the number of open reports when there are any: one query, cached for
     the request."""
     if "open_reports" not in g:

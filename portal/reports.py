@@ -1,9 +1,19 @@
 """Members flag a board post or a hub comment for the moderators. Filing a report belongs to
 the area where the content is read; working the queue belongs to the staff area."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Select,
+    TextField,
+    fn,
+)
 
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, db, utcnow
+from portal.prepared import Prepared
 
 POST, COMMENT = "post", "comment"
 OPEN, DISMISSED, ACTIONED = "open", "dismissed", "actioned"
@@ -48,5 +58,10 @@ def file_report(user, kind: str, object_id: int, reason: str, note: str) -> bool
 
 def open_report_count() -> int:
     """How many posts and comments wait in the queue (not how many reports)."""
-    return (Report.select(Report.object_type, Report.object_id).where(Report.status == OPEN)
-            .distinct().count())
+    return OPEN_ITEMS().scalar()
+
+
+OPEN_ITEMS = Prepared(lambda: Select(
+    from_list=[Report.select(Report.object_type, Report.object_id)
+               .where(Report.status == OPEN).distinct().alias("open_items")],
+    columns=[fn.COUNT(SQL("1"))]))

@@ -17,25 +17,33 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+HSTS_SECONDS = 365 * 24 * 3600
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+# Cookies that only travel over https are worth little if a first visit over http can be
+# intercepted. No includeSubDomains: other hosts of the organisation's domain are not ours
+# to commit.
+HSTS = ("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
+
+
 def add_security_headers(response: Response) -> Response:
+    """Each header unless the view set its own (the logo and downloads have their own
+    policy): one pass over the response's headers, then appends."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        # Cookies that only travel over https are worth little if a first visit over http
-        # can be intercepted. No includeSubDomains: other hosts of the organisation's domain
-        # are not ours to commit.
-        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
+    present = {name.lower() for name, _ in headers.items()}
+    wanted = SECURITY_HEADERS + ((HSTS,) if current_app.config["SESSION_COOKIE_SECURE"] else ())
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     if holds_personal_data(response) and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response
-
-
-HSTS_SECONDS = 365 * 24 * 3600
 # Files that are always about people: exports and calendars (bookings, attendance).
 PERSONAL_TYPES = {"text/csv", "text/calendar"}
 # Public, identical for everyone: these may be cached.

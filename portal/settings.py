@@ -6,6 +6,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from peewee import CharField, TextField
 
 from portal.db import BaseModel
+from portal.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -142,15 +143,20 @@ def all_settings() -> dict:
     if has_request_context() and "settings" in g:
         return g.settings
     values = {spec.key: _default(spec) for spec in SPECS}
-    for row in Setting.select():
-        if row.key in SPECS_BY_KEY:
-            values[row.key] = json.loads(row.value)
+    for key, value in STORED().tuples():
+        if key in SPECS_BY_KEY:
+            values[key] = json.loads(value)
     if has_request_context():
         g.settings = values
     return values
 
 
 def get(key: str):
+    """One setting; the webinar pages ask for the same ones many times a request."""
+    if has_request_context():
+        values = g.get("settings")
+        if values is not None:
+            return values[key]
     return all_settings()[key]
 
 
@@ -166,3 +172,6 @@ def save(values: dict) -> dict:
     if has_request_context():
         g.pop("settings", None)
     return changed
+
+
+STORED = Prepared(lambda: Setting.select(Setting.key, Setting.value))

@@ -20,9 +20,12 @@ SANITISED = {"article.body_html", "comment.body_html", "post.body_html", "item.b
              "programme.description_html", "issue.intro_html"}
 # The template's own markup, captured by {% set %}...{% endset %}, which escapes whatever
 # it prints.
-OWN_MARKUP = {("base.html", "logout_form")}
-# Functions that build Markup from text they escape first.
-MARKUP_BUILDERS = {("search.py", "highlight")}
+OWN_MARKUP = {("_partials/shell.html", "logout_form")}
+# Functions that build Markup from text they escape first, or (fragments.fill) from HTML
+# that templates rendered, with autoescape, into the shared-fragment store.
+MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill"), ("shell.py", "holes"),
+                   ("fragments.py", "csrf_token"), ("fragments.py", "hole"),
+                   ("fragments.py", "hole_around"), ("fragments.py", "fill")}
 
 
 def source_of(node: nodes.Node) -> str:

@@ -6,6 +6,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
+    FieldAccessor,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -65,8 +66,13 @@ class User(UserMixin, BaseModel):
     totp_last_step = IntegerField(null=True)
     erased_at = DateTimeField(null=True)  # the account was anonymised at the person's request
 
-    # Set when the user is loaded for a request: the sign-in session it came from.
+    # Set when the user is loaded for a request: the sign-in session it came from, and the
+    # groups they are in (which decide what they may see).
     session_key: str | None = None
+    group_ids: tuple[int, ...] | None = None
+    # True for the person loaded for a request with a few columns (portal.viewer): the
+    # others, the password hash among them, are read from the database on first use.
+    loads_rest_on_read = False
 
     @staticmethod
     def normalise_email(email: str) -> str:
@@ -120,6 +126,25 @@ class User(UserMixin, BaseModel):
     def topics(self):
         return Topic.ordered().join(UserTopic).where(UserTopic.user == self)
 
+    def load_rest(self) -> None:
+        missing = [f for f in self._meta.sorted_fields if f.name not in self.__data__]
+        self.loads_rest_on_read = False
+        if missing:
+            row = (User.select(*missing).where(User.id == self.id).dicts().first()) or {}
+            self.__data__.update(row)
+
+
+class _ReadOnFirstUse(FieldAccessor):
+    def __get__(self, instance, instance_type=None):
+        if (instance is not None and instance.loads_rest_on_read
+                and self.name not in instance.__data__):
+            instance.load_rest()
+        return super().__get__(instance, instance_type)
+
+
+for _field in User._meta.sorted_fields:
+    setattr(User, _field.name, _ReadOnFirstUse(User, _field, _field.name))
+
 
 class UserTopic(BaseModel):
     user = ForeignKeyField(User, backref="topic_links", on_delete="CASCADE")
@@ -142,18 +167,6 @@ class UserSession(BaseModel):
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
-
-    @classmethod
-    def load_user(cls, key: str):
-        """The user behind a live session key, in one query, or None."""
-        row = (cls.select(cls, User).join(User)
-               .where(cls.key == key, cls.expires_at > utcnow()).first())
-        if row is None:
-            return None
-        user = row.user
-        user.session_key = row.key
-        return user
-
 
 
 class RecoveryCode(BaseModel):

@@ -22,7 +22,11 @@ from peewee import (
 from portal import audience, notifications, settings
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
-from portal.permissions import is_moderator
+from portal.fragments import Audience
+from portal.groups import GroupMembership
+from portal.permissions import STAFF_ROLES, is_moderator
+from portal.prepared import Prepared, param
+from portal.viewer import group_list
 
 # Post.status: a held post waits for a moderator's approval; a hidden one was taken down.
 VISIBLE, HELD, HIDDEN = "visible", "held", "hidden"
@@ -116,6 +120,22 @@ class Thread(BaseModel):
                            on=((ReadMarker.thread == cls.id) & (ReadMarker.user == user.id)))
                 .where(cls.board == board.id, cls.shown_condition(user)))
 
+    @classmethod
+    def board_listing(cls, user, board, shared: bool = False):
+        """A board's threads with their authors and last posters: as this person sees them,
+        or with `shared` as everyone in their audience does (held threads only for
+        moderators, not for their authors). Unread counts are each person's own: the board
+        page fills them in."""
+        if shared:
+            shown = SQL("1 = 1") if is_moderator(user) else (
+                (cls.held == False) & (cls.hidden == False))  # noqa: E712
+        else:
+            shown = cls.shown_condition(user)
+        return (cls.select(cls, User, LastPoster)
+                .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.author == User.id))
+                .join_from(cls, LastPoster, JOIN.LEFT_OUTER, on=(cls.last_poster == LastPoster.id))
+                .where(cls.board == board.id, shown))
+
     def last_read_number(self) -> int:
         """From `listing`: how far this person has read (0 if never opened)."""
         marker = getattr(self, "readmarker", None)
@@ -160,6 +180,25 @@ class Post(BaseModel):
         return cls.where_shown(cls.select(cls, Thread, Board, User).join(Thread).join(Board)
                                .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.author == User.id)),
                                user)
+
+    @classmethod
+    def numbered(cls, user, thread_id: int, first: int, last: int) -> list["Post"]:
+        """The posts numbered first..last in a thread that `user` (a person, or an audience
+        from portal.fragments) may see, with their authors' names: one prepared query."""
+        if is_moderator(user):
+            shown = "all"
+        else:
+            shown = "audience" if isinstance(user, Audience) else "person"
+        params = {"user": user.id} if shown == "person" else {}
+        posts = []
+        for row in POSTS_PAGE(shown).dicts(thread=thread_id, first=first, last=last, **params):
+            name = row.pop("author_name")
+            post = cls(__no_default__=True, **row)
+            if post.author_id is not None:
+                post.author = User(__no_default__=True, id=post.author_id, name=name)
+            post._dirty.clear()
+            posts.append(post)
+        return posts
 
     @classmethod
     def page_of(cls, user, thread, first: int, last: int):
@@ -224,6 +263,15 @@ class ReadMarker(BaseModel):
         return (cls.select(cls.last_read_number)
                 .where(cls.user == user.id, cls.thread == thread.id).scalar()) or 0
 
+    @classmethod
+    def numbers_for(cls, user, thread_ids: list[int]) -> dict[int, int]:
+        """How far this person has read each of these threads (absent: never opened)."""
+        if not thread_ids:
+            return {}
+        query = MARKERS(len(thread_ids))
+        values = {f"thread{i}": thread_id for i, thread_id in enumerate(thread_ids)}
+        return dict(query.tuples(user=user.id, **values))
+
 
 Actor = User.alias("actor")
 
@@ -268,3 +316,63 @@ def _post_still_shown(user, post_id):
 notifications.register_subject(BOARD_POST, _post_still_shown)
 
 MODELS = [Board, Thread, Post, Mention, Watch, ReadMarker, Notification]
+
+
+def _board_page_lookup(shape):
+    """A board this person may see, with their watch level on it and whether they have a
+    thread waiting for a moderator (on any board: looked up by author, a board can hold
+    thousands of threads)."""
+    level = Watch.select(Watch.level).where(Watch.user == param("user"), Watch.board == Board.id)
+    held = (Thread.select(Thread.id)
+            .where(Thread.author == param("user"), Thread.held == True,  # noqa: E712
+                   Thread.hidden == False).limit(1))  # noqa: E712
+    return (Board.select(*Board._meta.sorted_fields, level.alias("my_level"),
+                         held.alias("my_held_thread"))
+            .where(audience.prepared_condition(Board, shape), Board.slug == param("slug")))
+
+
+BOARD_PAGE = Prepared(_board_page_lookup)
+
+
+def _thread_page_lookup(shape, moderator: bool):
+    """A thread this person may see, with its board, and in the same row the person's own
+    state in it: how far they have read, their watch level, whether a post of theirs in it
+    is held or hidden (others see it differently), and the posts in it they have unread
+    notifications about."""
+    me = param("user")
+    shown = SQL("1 = 1") if moderator else (
+        (Thread.hidden == False) & ((Thread.held == False) | (Thread.author == me)))  # noqa: E712
+    read = (ReadMarker.select(ReadMarker.last_read_number)
+            .where(ReadMarker.user == me, ReadMarker.thread == Thread.id))
+    level = Watch.select(Watch.level).where(Watch.user == me, Watch.thread == Thread.id)
+    unshown = (Post.select(Post.id).where(Post.thread == Thread.id, Post.author == me,
+                                          Post.status != VISIBLE).limit(1))
+    unread = (Notification.select(group_list(Notification.post))
+              .where(Notification.user == me, Notification.thread == Thread.id,
+                     Notification.read_at.is_null()))
+    return (Thread.select(*Thread._meta.sorted_fields, Board.name.alias("board_name"),
+                          Board.slug.alias("board_slug"), read.alias("my_last_read"),
+                          level.alias("my_level"), unshown.alias("my_unshown_post"),
+                          unread.alias("my_unread"))
+            .join(Board)
+            .where(Thread.id == param("thread"), audience.prepared_condition(Board, shape),
+                   shown))
+
+
+def _posts_page(shown: str):
+    """Posts numbered first..last with their authors' names: all of them (moderators),
+    those an audience sees (none held), or those a person sees (their own held ones too)."""
+    condition = {"all": SQL("1 = 1"), "audience": Post.status != HELD,
+                 "person": (Post.status != HELD) | (Post.author == param("user"))}[shown]
+    return (Post.select(*Post._meta.sorted_fields, User.name.alias("author_name"))
+            .join(User, JOIN.LEFT_OUTER)
+            .where(Post.thread == param("thread"),
+                   Post.number.between(param("first"), param("last")), condition)
+            .order_by(Post.number))
+
+
+THREAD_PAGE = Prepared(_thread_page_lookup)
+POSTS_PAGE = Prepared(_posts_page)
+MARKERS = Prepared(lambda count: ReadMarker.select(ReadMarker.thread, ReadMarker.last_read_number)
+                   .where(ReadMarker.user == param("user"),
+                          ReadMarker.thread.in_([param(f"thread{i}") for i in range(count)])))

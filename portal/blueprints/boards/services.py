@@ -262,11 +262,16 @@ def mark_read(user, thread: Thread, number: int, post_ids: list[int]) -> None:
                   where=(ReadMarker.last_read_number < number))
      .execute())
     if post_ids:
-        (Notification.update(read_at=now)
-         .where(Notification.user == user.id, Notification.thread == thread.id,
-                Notification.read_at.is_null(), Notification.post.in_(post_ids))
-         .execute())
-        notifications.mark_subjects_read(user.id, BOARD_POST, post_ids, now)
+        mark_notifications_read(user, thread, post_ids, now)
+
+
+def mark_notifications_read(user, thread: Thread, post_ids: list[int], now=None) -> None:
+    """Mark read the person's notifications about these posts."""
+    (Notification.update(read_at=now or utcnow())
+     .where(Notification.user == user.id, Notification.thread == thread.id,
+            Notification.read_at.is_null(), Notification.post.in_(post_ids))
+     .execute())
+    notifications.mark_subjects_read(user.id, BOARD_POST, post_ids, now)
 
 
 @notifications.marked_read.connect

@@ -3,13 +3,31 @@
 Every loader applies the board's audience in SQL: an invisible board, thread or post is
 a 404, a visible one the person may not act on is a 403.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from portal import permissions, ratelimit
+from portal import audience, fragments, permissions, ratelimit
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import SearchForm, ThreadForm, WatchForm
-from portal.blueprints.boards.models import WATCH_LEVELS, Board, Notification, Post, Thread, Watch
+from portal.blueprints.boards.models import (
+    BOARD_PAGE,
+    NORMAL,
+    WATCH_LEVELS,
+    Board,
+    Notification,
+    Post,
+    ReadMarker,
+    Thread,
+)
 from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 from portal.pagination import newest_first
 
@@ -65,18 +83,64 @@ def index():
                            unread=Notification.unread_count(current_user), form=SearchForm())
 
 
+def board_page_or_404(slug: str) -> tuple[Board, str, bool]:
+    """The board for its page, the person's watch level on it, and whether a thread of
+    theirs waits for a moderator: one prepared query."""
+    row = BOARD_PAGE(audience.shape(current_user)).first(
+        slug=slug, user=current_user.id, **audience.shape_params(current_user))
+    if row is None:
+        abort(404)
+    level, held = row.pop("my_level"), row.pop("my_held_thread")
+    board = Board(__no_default__=True, **row)
+    board._dirty.clear()
+    return board, level or NORMAL, held is not None
+
+
+def unread_holes(threads: dict) -> dict:
+    """Fill a list's unread holes for this person. `threads` maps each listed thread's id
+    (as text) to its post count and title."""
+    read = ReadMarker.numbers_for(current_user._get_current_object(),
+                                  [int(i) for i in threads])
+    unread = [(int(i), title, count - read.get(int(i), 0), read.get(int(i), 0))
+              for i, (count, title) in threads.items() if count > read.get(int(i), 0)]
+    tags = []
+    if unread:
+        all_tags = get_template_attribute("boards/_unread.html", "all_tags")
+        tags = str(all_tags(unread)).split(fragments.SPLIT)
+    return {"unread-row": fragments.Only({str(row[0]): " tandem-thread-row--unread"
+                                          for row in unread}),
+            "unread-tags": fragments.Only({str(row[0]): tag
+                                           for row, tag in zip(unread, tags, strict=False)})}
+
+
+def listed(threads: list[Thread]) -> dict:
+    return {str(t.id): [t.post_count, t.title] for t in threads}
+
+
+def _board_context(user, board: Board, level: str) -> dict:
+    shared = isinstance(user, fragments.Audience)
+    after = request.args.get("after")
+    page = newest_first(Thread.board_listing(user, board, shared)
+                        .where(Thread.pinned == False),  # noqa: E712
+                        Thread.last_post_at, Thread.id, after, THREADS_PER_PAGE)
+    pinned = [] if after else list(Thread.board_listing(user, board, shared).where(
+        Thread.pinned == True).order_by(Thread.last_post_at.desc()).limit(PINNED_SHOWN))  # noqa: E712
+    return {"board": board, "threads": page.rows, "pinned": pinned,
+            "next_cursor": page.next_cursor, "form": ThreadForm(formdata=None),
+            "watch_form": WatchForm(level=level), "meta": listed(page.rows + pinned)}
+
+
 @bp.get("/<slug>")
 def show(slug):
-    board = get_board_or_404(slug)
-    after = request.args.get("after")
-    page = newest_first(Thread.listing(current_user, board).where(Thread.pinned == False),  # noqa: E712
-                        Thread.last_post_at, Thread.id, after, THREADS_PER_PAGE)
-    pinned = [] if after else list(Thread.listing(current_user, board).where(
-        Thread.pinned == True).order_by(Thread.last_post_at.desc()).limit(PINNED_SHOWN))  # noqa: E712
-    return render_page_or_fragment(
-        "boards/board.html", "boards/_thread_rows.html", board=board, threads=page.rows,
-        pinned=pinned, next_cursor=page.next_cursor, form=ThreadForm(formdata=None),
-        watch_form=WatchForm(level=Watch.level_for(current_user, board=board)))
+    """The board's threads as everyone in the person's audience sees them (or, while a
+    thread of theirs waits for a moderator, as they alone do), with what is new to them
+    filled in."""
+    board, level, has_held = board_page_or_404(slug)
+    return fragments.shared_page(
+        "boards/board.html", "boards/_thread_rows.html", name="boards.show",
+        areas=(fragments.BOARDS,), args=[fragments.request_args(), level],
+        context=lambda user: _board_context(user, board, level), holes=unread_holes,
+        person=has_held and not permissions.is_moderator(current_user))
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
@@ -95,9 +159,11 @@ def new_thread(slug):
 def _thread_started(board: Board, post: Post):
     flash("Your thread has been started.", "success")
     if wants_fragment():
-        thread = Thread.listing(current_user, board).where(Thread.id == post.thread_id).get()
-        return with_flashes(render_template("boards/_thread_created.html", board=board,
-                                            thread=thread, form=ThreadForm(formdata=None)))
+        thread = (Thread.board_listing(current_user, board)
+                  .where(Thread.id == post.thread_id).get())
+        html = render_template("boards/_thread_created.html", board=board, thread=thread,
+                               form=ThreadForm(formdata=None))
+        return with_flashes(fragments.fill(html, unread_holes(listed([thread]))))
     return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
 
 

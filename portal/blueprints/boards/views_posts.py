@@ -7,14 +7,15 @@ from portal import permissions, reports
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import PostForm
 from portal.blueprints.boards.views import bp, get_post_or_404, may_post
-from portal.blueprints.boards.views_threads import post_url
+from portal.blueprints.boards.views_threads import fill_posts, post_url
 from portal.forms import ReportForm
 from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
 
 
 def post_fragment(post, **context):
-    return render_template("boards/_post.html", post=post, thread=post.thread,
-                           board=post.thread.board, last_read=post.number, **context)
+    html = render_template("boards/_post.html", post=post, thread=post.thread,
+                           board=post.thread.board, **context)
+    return fill_posts(html, [post], post.number)
 
 
 @bp.get("/posts/<int:post_id>")

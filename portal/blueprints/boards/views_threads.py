@@ -1,15 +1,34 @@
 """A thread: its pages of posts, the jump to the first unread post, replying (in place
 with htmx, or as a plain form, quoting a post), and watching it."""
+import datetime as dt
+import functools
 import math
 import re
+from types import SimpleNamespace
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from portal import permissions
+from portal import audience, fragments, permissions
 from portal.blueprints.boards import services
 from portal.blueprints.boards.forms import ReplyForm, WatchForm
-from portal.blueprints.boards.models import VISIBLE, Post, ReadMarker, Thread, Watch
+from portal.blueprints.boards.models import (
+    NORMAL,
+    THREAD_PAGE,
+    VISIBLE,
+    Board,
+    Post,
+    ReadMarker,
+    Thread,
+)
 from portal.blueprints.boards.views import (
     bp,
     get_thread_or_404,
@@ -35,20 +54,103 @@ def post_url(post: Post) -> str:
                    _anchor=f"post-{post.id}")
 
 
+def thread_page_or_404(thread_id: int) -> tuple[Thread, SimpleNamespace]:
+    """The thread with its board, and the person's own state in it (how far they have
+    read, their watch level, whether a post of theirs in it is held or hidden, which posts
+    they have unread notifications about): one prepared query."""
+    row = THREAD_PAGE(audience.shape(current_user), permissions.is_moderator(current_user)
+                      ).first(thread=thread_id, user=current_user.id,
+                              **audience.shape_params(current_user))
+    if row is None:
+        abort(404)
+    unread = row.pop("my_unread")
+    mine = SimpleNamespace(last_read=row.pop("my_last_read") or 0,
+                           level=row.pop("my_level") or NORMAL,
+                           unshown=row.pop("my_unshown_post") is not None,
+                           unread={int(i) for i in unread.split(",")} if unread else set())
+    board = Board(__no_default__=True, id=row["board"], name=row.pop("board_name"),
+                  slug=row.pop("board_slug"))
+    thread = Thread(__no_default__=True, **row)
+    thread.board = board
+    thread._dirty.clear()
+    return thread, mine
+
+
+def post_facts(posts: list[Post]) -> dict:
+    """What the holes of these posts need: number, author, deleted, status, written."""
+    return {str(p.id): [p.number, p.author_id, p.deleted, p.status, p.created_at.isoformat()]
+            for p in posts}
+
+
+def post_holes(facts: dict, last_read: int) -> dict:
+    """Fill posts' holes for this person: what is new to them (after `last_read`, and not
+    theirs), and what they may do to their own posts."""
+    user = current_user._get_current_object()
+    me = user.id
+    own_actions = get_template_attribute("boards/_post_own.html", "own_actions")
+    new_tag = get_template_attribute("boards/_post_own.html", "new_tag")()
+
+    def is_new(post_id: str) -> bool:
+        number, author = facts[post_id][:2]
+        return number > last_read and author != me
+
+    def own(otherwise: str, post_id: str) -> str:
+        number, author, deleted, status, written = facts[post_id]
+        post = Post(__no_default__=True, id=int(post_id), author=author, deleted=deleted,
+                    status=status, created_at=dt.datetime.fromisoformat(written))
+        return own_actions(post, user, user.name)
+
+    new = [i for i in facts if is_new(i)]
+    theirs = [i for i in facts if facts[i][1] == me]
+    return {"post-new": fragments.Only({i: " tandem-post--new" for i in new}),
+            "post-new-tag": fragments.Only({i: new_tag for i in new}),
+            "post-own": fragments.Only({i: functools.partial(own, post_id=i) for i in theirs})}
+
+
+def fill_posts(html: str, posts: list[Post], last_read: int):
+    return fragments.fill(html, post_holes(post_facts(posts), last_read))
+
+
+def _thread_context(user, thread: Thread, page: int, pages: int, level: str) -> dict:
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = Post.numbered(user, thread.id, first, first + POSTS_PER_PAGE - 1)
+    shown_last = max((p.number for p in posts), default=0)
+    return {"thread": thread, "board": thread.board, "posts": posts, "page": page,
+            "pages": pages, "form": ReplyForm(formdata=None, seen=shown_last),
+            "watch_form": WatchForm(level=level),
+            "meta": {"posts": post_facts(posts), "shown_last": shown_last}}
+
+
+def _mark_read(thread: Thread, mine: SimpleNamespace, shown_last: int, post_ids: list[int]):
+    """Move the read marker, and mark read the notifications about the posts shown, only
+    when that changes something: a visit that changes nothing writes nothing."""
+    if shown_last > mine.last_read:
+        services.mark_read(current_user, thread, shown_last, post_ids=[])
+    if mine.unread & set(post_ids):
+        services.mark_notifications_read(current_user, thread, post_ids)
+
+
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id):
-    thread = get_thread_or_404(thread_id)
+    """The page as everyone in the person's audience sees it (or, for someone with a held
+    or hidden post in it, as they alone do), with what is new to them and what they may do
+    to their own posts filled in."""
+    thread, mine = thread_page_or_404(thread_id)
     pages = page_count(thread)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = list(Post.page_of(current_user, thread, first, first + POSTS_PER_PAGE - 1))
-    last_read = ReadMarker.number_for(current_user, thread)
-    shown_last = max((p.number for p in posts), default=0)
-    services.mark_read(current_user, thread, shown_last, [p.id for p in posts])
-    return render_template(
-        "boards/thread.html", thread=thread, board=thread.board, posts=posts, page=page,
-        pages=pages, last_read=last_read, form=ReplyForm(formdata=None, seen=shown_last),
-        watch_form=WatchForm(level=Watch.level_for(current_user, thread=thread)))
+    shown = {}
+
+    def holes(meta: dict) -> dict:
+        shown.update(meta)
+        return post_holes(meta["posts"], mine.last_read)
+
+    response = fragments.shared_page(
+        "boards/thread.html", None, name="boards.thread", areas=(fragments.BOARDS,),
+        args=[fragments.request_args(), page, mine.level], holes=holes,
+        context=lambda user: _thread_context(user, thread, page, pages, mine.level),
+        person=mine.unshown and not permissions.is_moderator(current_user))
+    _mark_read(thread, mine, shown["shown_last"], [int(i) for i in shown["posts"]])
+    return response
 
 
 @bp.get("/threads/<int:thread_id>/unread")
@@ -98,9 +200,9 @@ def _reply_posted(thread: Thread, post: Post, seen: int):
     first = max(seen + 1, post.number - SHOWN_AFTER_REPLY + 1)
     posts = list(Post.page_of(current_user, thread, first, post.number))
     services.mark_read(current_user, thread, post.number, [p.id for p in posts])
-    return with_flashes(render_template("boards/_reply_created.html", thread=thread,
-                                        board=thread.board, posts=posts, last_read=seen,
-                                        form=ReplyForm(formdata=None, seen=post.number)))
+    html = render_template("boards/_reply_created.html", thread=thread, board=thread.board,
+                           posts=posts, form=ReplyForm(formdata=None, seen=post.number))
+    return with_flashes(fill_posts(html, posts, seen))
 
 
 @bp.post("/threads/<int:thread_id>/watch")

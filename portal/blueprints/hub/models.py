@@ -7,6 +7,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    Select,
     TextField,
     fn,
 )
@@ -14,6 +15,7 @@ from peewee import (
 from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
+from portal.prepared import Prepared, param
 from portal.taxonomy import Topic, attach_topics
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
@@ -132,6 +134,15 @@ class Rating(BaseModel):
         indexes = ((("article", "user"), True),)
 
     @classmethod
+    def with_bookmark(cls, article_id: int, user_id: int) -> tuple[bool, float | None, int,
+                                                                    int | None]:
+        """For the article page, in one query: whether the person saved the article, its
+        average rating and number of ratings, and the person's own rating."""
+        row = OWN_PARTS().first(article=article_id, user=user_id)
+        average = float(row["average"]) if row["average"] is not None else None
+        return row["bookmarked"] is not None, average, row["n"], row["mine"]
+
+    @classmethod
     def summary_for(cls, article) -> tuple[float | None, int]:
         row = (cls.select(fn.AVG(cls.stars).alias("average"), fn.COUNT(cls.id).alias("n"))
                .where(cls.article == article).dicts().get())
@@ -154,7 +165,38 @@ class Comment(BaseModel):
         indexes = ((("article", "created_at", "id"), False),)
 
     @classmethod
+    def shown_on(cls, article_id: int) -> list["Comment"]:
+        """An article's comments with their authors' names, in one prepared query."""
+        comments = []
+        for row in COMMENTS().dicts(article=article_id):
+            author = User(__no_default__=True, id=row["author"], name=row.pop("author_name"))
+            comment = cls(__no_default__=True, **row)
+            comment.author = author
+            comment._dirty.clear()
+            comments.append(comment)
+        return comments
+
+    @classmethod
     def for_article(cls, article):
         return (cls.select(cls, User).join(User, JOIN.INNER)
                 .where(cls.article == article, cls.deleted == False)  # noqa: E712
                 .order_by(cls.created_at, cls.id))
+
+
+def _own_parts():
+    by_article = Rating.article == param("article")
+    return Select(columns=[
+        Bookmark.select(Bookmark.id).where(Bookmark.article == param("article"),
+                                           Bookmark.user == param("user")).alias("bookmarked"),
+        Rating.select(fn.AVG(Rating.stars)).where(by_article).alias("average"),
+        Rating.select(fn.COUNT(Rating.id)).where(by_article).alias("n"),
+        Rating.select(Rating.stars).where(by_article, Rating.user == param("user"))
+        .alias("mine")])
+
+
+OWN_PARTS = Prepared(_own_parts)
+COMMENTS = Prepared(lambda: (
+    Comment.select(*Comment._meta.sorted_fields, User.name.alias("author_name"))
+    .join(User, JOIN.INNER)
+    .where(Comment.article == param("article"), Comment.deleted == False)  # noqa: E712
+    .order_by(Comment.created_at, Comment.id)))

@@ -1,16 +1,18 @@
 """Reading the hub: lists, topics, search and the article page, with bookmarks and ratings."""
 import json
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal import permissions, search
+from portal import fragments, permissions, search
 from portal.blueprints.hub import services
 from portal.blueprints.hub.forms import CommentForm, HideForm, RatingForm, SearchForm
-from portal.blueprints.hub.models import Article, ArticleTopic, Bookmark, Comment, Rating
+from portal.blueprints.hub.models import Article, ArticleTopic, Comment, Rating
 from portal.blueprints.library.models import ArticleResource
-from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
+from portal.db import in_subquery
+from portal.htmx import wants_fragment, with_flashes
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
 
@@ -25,34 +27,45 @@ def _signed_in_only():
     """The hub is for people with an account; audiences narrow it further."""
 
 
-def get_article_or_404(slug: str) -> Article:
-    """A published article this person may read; staff may also preview unpublished ones."""
+def get_article_or_404(slug: str, user=current_user) -> Article:
+    """A published article this person (or audience) may read; staff may also preview
+    unpublished ones."""
     query = Article.select().where(Article.slug == slug)
-    if not permissions.can_manage_articles(current_user):
-        query = Article.visible_to(current_user).where(Article.slug == slug)
+    if not permissions.can_manage_articles(user):
+        query = Article.visible_to(user).where(Article.slug == slug)
     return query.first() or abort(404)
 
 
-def _page_of(query, template, fragment, **context):
+def _page_of(query) -> dict:
     page = newest_first(query, Article.updated_at, Article.id, request.args.get("after"),
                         PAGE_SIZE)
     Article.with_topics(page.rows)
-    return render_page_or_fragment(template, fragment, articles=page.rows,
-                                   next_cursor=page.next_cursor, **context)
+    return {"articles": page.rows, "next_cursor": page.next_cursor}
+
+
+def _shared(page: str, fragment: str, context):
+    """A hub page as everyone in the person's audience sees it, reused until the hub
+    changes."""
+    return fragments.shared_page(page, fragment, name=request.endpoint, areas=(fragments.HUB,),
+                                 args=fragments.request_args(), context=context)
 
 
 @bp.get("/")
 def index():
-    return _page_of(Article.listed_for(current_user), "hub/index.html", "hub/_article_rows.html",
-                    topics=list(Topic.ordered()), form=_search_form())
+    return _shared("hub/index.html", "hub/_article_rows.html", lambda audience: {
+        **_page_of(Article.listed_for(audience)), "topics": list(Topic.ordered()),
+        "form": _search_form()})
 
 
 @bp.get("/topics/<slug>")
 def topic(slug):
-    topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
-    in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
-    return _page_of(Article.listed_for(current_user).where(Article.id.in_(in_topic)),
-                    "hub/topic.html", "hub/_article_rows.html", topic=topic)
+    def context(audience):
+        topic = Topic.get_or_none(Topic.slug == slug) or abort(404)
+        in_topic = ArticleTopic.select(ArticleTopic.article).where(ArticleTopic.topic == topic)
+        return {**_page_of(Article.listed_for(audience).where(
+            in_subquery(Article.id, in_topic))), "topic": topic}
+
+    return _shared("hub/topic.html", "hub/_article_rows.html", context)
 
 
 def _search_form() -> SearchForm:
@@ -64,52 +77,80 @@ def _search_form() -> SearchForm:
 
 @bp.get("/search")
 def search_articles():
-    form = _search_form()
-    results = []
-    if form.validate() and form.q.data:
-        results = list(_search(form.q.data, form.topic.data, form.kind.data))
-        Article.with_topics(results)
-    return render_page_or_fragment("hub/search.html", "hub/_search_results.html", form=form,
-                                   results=results, q=form.q.data or "")
+    def context(audience):
+        form = _search_form()
+        results = []
+        if form.validate() and form.q.data:
+            results = list(_search(audience, form.q.data, form.topic.data, form.kind.data))
+            Article.with_topics(results)
+        return {"form": form, "results": results, "q": form.q.data or ""}
+
+    return _shared("hub/search.html", "hub/_search_results.html", context)
 
 
-def _search(text: str, topic_slug: str | None, kind: str | None):
+def _search(audience, text: str, topic_slug: str | None, kind: str | None):
     hits = search.matches(services.SEARCH_KIND, text)
     if hits is None:
         return []
     hits = hits.alias("hits")
-    query = (Article.listed_for(current_user)
+    query = (Article.listed_for(audience)
              .select_extend(hits.c.rank.alias("rank"), hits.c.snippet.alias("snippet"))
              .join(hits, on=(hits.c.object_id == Article.id))
              .order_by(hits.c.rank, Article.id).limit(SEARCH_LIMIT))
     if topic_slug:
-        query = query.where(Article.id.in_(
+        query = query.where(in_subquery(Article.id, (
             ArticleTopic.select(ArticleTopic.article).join(Topic)
-            .where(Topic.slug == topic_slug)))
+            .where(Topic.slug == topic_slug))))
     if kind:
         query = query.where(Article.kind == kind)
     return query.objects()
 
 
+def _article(article: Article, user) -> dict:
+    """What everyone in an audience sees of an article."""
+    return {"article": article, "topics": list(article.topics()),
+            "contents": json.loads(article.contents),
+            "related": list(ArticleResource.related_to(article, user)),
+            "comment_form": CommentForm(formdata=None), "hide_form": HideForm()}
+
+
+def _own_parts(article, rating_form=None, hide_form=None) -> dict:
+    """The holes the article page leaves for the person: whether they saved it, the
+    rating with theirs, and the comments with what they may do to each."""
+    bookmarked, average, count, mine = Rating.with_bookmark(article.id, current_user.id)
+    comments = Comment.shown_on(article.id)
+    # Forms only for their fields' HTML: the templates write the CSRF token themselves.
+    unchecked = {"formdata": None, "meta": {"csrf": False}}
+    html = render_template("hub/_article_own.html", article=article, bookmarked=bookmarked,
+                           average=average, rating_count=count,
+                           rating_form=rating_form or RatingForm(stars=mine, **unchecked),
+                           hide_form=hide_form or (HideForm(**unchecked) if comments else None),
+                           comments=comments)
+    bookmark, rating, comments = html.split(fragments.SPLIT)
+    return {"bookmark": bookmark, "rating": rating, "comments": comments}
+
+
 def article_page(article: Article, status: int = 200, **forms):
-    """The article page; a form that failed validation is passed in to show its errors."""
-    average, count = Rating.summary_for(article)
-    mine = Rating.get_or_none(Rating.article == article, Rating.user == current_user.id)
-    context = {
-        "rating_form": RatingForm(stars=mine.stars if mine else None),
-        "comment_form": CommentForm(), "hide_form": HideForm(), **forms}
-    return render_template(
-        "hub/article.html", article=article, topics=list(article.topics()),
-        contents=json.loads(article.contents), average=average, rating_count=count,
-        bookmarked=Bookmark.select().where(Bookmark.article == article,
-                                           Bookmark.user == current_user.id).exists(),
-        comments=list(Comment.for_article(article)),
-        related=list(ArticleResource.related_to(article, current_user)), **context), status
+    """The article page, rendered afresh: after a form failed validation (its errors
+    show), or for a preview."""
+    context = {**_article(article, current_user), **forms}
+    html = render_template("hub/article.html", **context)
+    return fragments.fill(html, _own_parts(article, forms.get("rating_form"),
+                                           context["hide_form"])), status
 
 
 @bp.get("/articles/<slug>")
 def show(slug):
-    return article_page(get_article_or_404(slug))
+    """The article as everyone in the person's audience sees it, reused until the hub or
+    the library changes; the person's own parts are filled in."""
+    def context(user):
+        article = get_article_or_404(slug, user)
+        return {**_article(article, user), "meta": {"id": article.id, "slug": article.slug}}
+
+    return fragments.shared_page(
+        "hub/article.html", None, name="hub.show", areas=(fragments.HUB, fragments.LIBRARY),
+        args=fragments.request_args(), context=context,
+        holes=lambda meta: _own_parts(SimpleNamespace(**meta)))
 
 
 @bp.post("/articles/<slug>/bookmark")

@@ -3,12 +3,12 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal import permissions, search, uploads
+from portal import fragments, permissions, search, uploads
 from portal.blueprints.library import services
 from portal.blueprints.library.forms import BrowseForm
 from portal.blueprints.library.models import FILE, Resource, ResourceFile, ResourceTopic
+from portal.db import in_subquery
 from portal.groups import Group
-from portal.htmx import render_page_or_fragment
 from portal.pagination import ordered_by
 from portal.taxonomy import Topic
 
@@ -41,11 +41,12 @@ def _browse_form() -> BrowseForm:
     return form
 
 
-def _filtered(form: BrowseForm):
-    query = Resource.visible_to(current_user)
+def _filtered(audience, form: BrowseForm):
+    query = Resource.visible_to(audience)
     if form.topic.data:
-        query = query.where(Resource.id.in_(ResourceTopic.select(ResourceTopic.resource)
-                                            .join(Topic).where(Topic.slug == form.topic.data)))
+        query = query.where(in_subquery(Resource.id, (
+            ResourceTopic.select(ResourceTopic.resource)
+            .join(Topic).where(Topic.slug == form.topic.data))))
     if form.kind.data:
         query = query.where(Resource.kind == form.kind.data)
     if form.cohort.data:
@@ -53,7 +54,7 @@ def _filtered(form: BrowseForm):
     return query
 
 
-def _browse():
+def _browse(audience) -> dict:
     """The resources for the filters in the URL: ranked matches when searching, otherwise
     one keyset page in the chosen order."""
     form = _browse_form()
@@ -61,7 +62,7 @@ def _browse():
         for field in form:
             if field.errors:
                 field.data = field.default
-    query, next_cursor = _filtered(form), None
+    query, next_cursor = _filtered(audience, form), None
     if form.q.data and (hits := search.matches(services.SEARCH_KIND, form.q.data)) is not None:
         hits = hits.alias("hits")
         rows = list(query.select_extend(hits.c.snippet.alias("snippet"))
@@ -77,16 +78,22 @@ def _browse():
             "searching": bool(form.q.data)}
 
 
+def _shared(fragment: str):
+    """The library as everyone in the person's audience sees it, reused until it changes."""
+    return fragments.shared_page("library/index.html", fragment, name=request.endpoint,
+                                 areas=(fragments.LIBRARY,), args=fragments.request_args(),
+                                 context=_browse)
+
+
 @bp.get("/")
 def index():
-    return render_page_or_fragment("library/index.html", "library/_results.html", **_browse())
+    return _shared("library/_results.html")
 
 
 @bp.get("/more")
 def more():
     """The next rows, appended below the list by "Show more resources"."""
-    return render_page_or_fragment("library/index.html", "library/_resource_rows.html",
-                                   **_browse())
+    return _shared("library/_resource_rows.html")
 
 
 @bp.get("/<int:resource_id>")

@@ -19,6 +19,7 @@ from portal import audience, settings
 from portal.blueprints.accounts.models import User
 from portal.blueprints.library.models import Resource
 from portal.db import BaseModel, utcnow
+from portal.prepared import Prepared, param
 
 SCHEDULED, CANCELLED, FINISHED = "scheduled", "cancelled", "finished"
 SESSION_STATUS_LABELS = {SCHEDULED: "Scheduled", CANCELLED: "Cancelled", FINISHED: "Finished"}
@@ -84,21 +85,24 @@ class WebinarSession(BaseModel):
         return cls.select().where(audience.visible_to(cls, user))
 
     @classmethod
-    def listing(cls, user, query=None, only_mine=False):
+    def listing(cls, user, query=None, only_mine=False, with_mine=True):
         """Sessions with their taken seats and this person's booking, in one query;
-        `only_mine`: just those the person holds a place on or waits for."""
+        `only_mine`: just those the person holds a place on or waits for. Without
+        `with_mine`, only what everyone in the person's audience sees."""
         taken = (WebinarBooking.select(WebinarBooking.session,
                                        fn.COUNT(WebinarBooking.id).alias("n"))
                  .where(WebinarBooking.status.in_(HOLDS_SEAT))
                  .group_by(WebinarBooking.session).alias("taken"))
-        mine = WebinarBooking.alias("mine")
         query = query if query is not None else cls.visible_to(user)
+        query = (query.select_extend(fn.COALESCE(taken.c.n, 0).alias("seats_taken"))
+                 .join(taken, JOIN.LEFT_OUTER, on=(taken.c.session_id == cls.id)))
+        if not with_mine:
+            return query.objects()
+        mine = WebinarBooking.alias("mine")
         query = query.where(mine.status.in_(ACTIVE)) if only_mine else query
-        return (query.select_extend(fn.COALESCE(taken.c.n, 0).alias("seats_taken"),
-                                    mine.id.alias("my_booking_id"),
+        return (query.select_extend(mine.id.alias("my_booking_id"),
                                     mine.status.alias("my_status"),
                                     mine.attended.alias("my_attended"))
-                .join(taken, JOIN.LEFT_OUTER, on=(taken.c.session_id == cls.id))
                 .join(mine, JOIN.LEFT_OUTER,
                       on=((mine.session == cls.id) & (mine.user == user.id)))
                 .objects())
@@ -118,14 +122,24 @@ class WebinarSession(BaseModel):
                 .objects())
 
     @classmethod
-    def upcoming(cls, user, now=None):
+    def upcoming(cls, user, now=None, with_mine=True):
         now = now or utcnow()
-        return cls.listing(user).where(cls.status == SCHEDULED, cls.ends_at > now)
+        return cls.listing(user, with_mine=with_mine).where(cls.status == SCHEDULED,
+                                                            cls.ends_at > now)
 
     @classmethod
     def booked_by(cls, user):
         """Sessions this person holds a place on or waits for, cancelled ones included."""
         return cls.listing(user, cls.visible_to(user), only_mine=True)
+
+    @staticmethod
+    def next_change(sessions, now) -> dt.datetime | None:
+        """The first moment after `now` that any of these sessions looks different in a
+        list: booking closes, the joining link appears, it starts, it ends."""
+        moments = [moment for s in sessions
+                   for moment in (s.booking_closes_at(), s.joining_link_opens_at(),
+                                  s.starts_at, s.ends_at) if moment > now]
+        return min(moments, default=None)
 
     @property
     def length_minutes(self) -> int:
@@ -202,6 +216,12 @@ class WebinarBooking(BaseModel):
                 .where(cls.session.in_(session_ids or [0]), cls.user == user_id))
         return {row.session_id: row for row in rows}
 
+    @classmethod
+    def holds_any(cls, user_id: int, now=None) -> bool:
+        """Whether the person has a place, an offer or a waitlist spot on a session that
+        has not ended."""
+        return HOLDS_ANY().scalar(user=user_id, now=now or utcnow()) is not None
+
     @property
     def holds_seat(self) -> bool:
         return self.status in HOLDS_SEAT
@@ -248,3 +268,9 @@ class WebinarResource(BaseModel):
         """The session's resources that this person may see in the library."""
         return (Resource.visible_to(user).join(cls, on=(cls.resource == Resource.id))
                 .where(cls.session == session).order_by(cls.added_at, cls.id))
+
+
+HOLDS_ANY = Prepared(lambda: WebinarBooking.select(WebinarBooking.id).join(WebinarSession)
+                     .where(WebinarBooking.user == param("user"),
+                            WebinarBooking.status.in_(ACTIVE),
+                            WebinarSession.ends_at > param("now")).limit(1))

@@ -4,6 +4,7 @@ post and redirect)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal import fragments
 from portal.blueprints.webinars import services, times
 from portal.blueprints.webinars.models import (
     BOOKED,
@@ -16,7 +17,7 @@ from portal.blueprints.webinars.models import (
 from portal.blueprints.webinars.resources import resources_for
 from portal.db import utcnow
 from portal.forms import EmptyForm
-from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
+from portal.htmx import wants_fragment, with_flashes
 from portal.pagination import ordered_by
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -58,14 +59,27 @@ def my_booking(session: WebinarSession) -> WebinarBooking | None:
     return WebinarBooking.with_position([session.id], current_user.id).get(session.id)
 
 
+def _list(user) -> dict:
+    """The upcoming sessions, as `user` (the person, or their audience) sees them."""
+    now, shared = utcnow(), isinstance(user, fragments.Audience)
+    page = ordered_by(WebinarSession.upcoming(user, now, with_mine=not shared),
+                      WebinarSession.starts_at, WebinarSession.id, False,
+                      request.args.get("after"), PAGE_SIZE)
+    bookings = {} if shared else WebinarBooking.with_position([s.id for s in page.rows],
+                                                              user.id)
+    return {"sessions": page.rows, "bookings": bookings, "next_cursor": page.next_cursor,
+            "now": now, "valid_until": WebinarSession.next_change(page.rows, now)}
+
+
 @bp.get("/")
 def index():
-    page = ordered_by(WebinarSession.upcoming(current_user), WebinarSession.starts_at,
-                      WebinarSession.id, False, request.args.get("after"), PAGE_SIZE)
-    bookings = WebinarBooking.with_position([s.id for s in page.rows], current_user.id)
-    return render_page_or_fragment("webinars/index.html", "webinars/_session_rows.html",
-                                   sessions=page.rows, bookings=bookings,
-                                   next_cursor=page.next_cursor, now=utcnow())
+    """The list as everyone in the person's audience sees it, or, for someone with a place
+    or a waitlist spot, as they alone see it; kept until a webinar or booking changes or
+    the time passes when a session's booking closes, its link appears, it starts or ends."""
+    return fragments.shared_page(
+        "webinars/index.html", "webinars/_session_rows.html", name="webinars.index",
+        areas=(fragments.WEBINARS,), args=fragments.request_args(), context=_list,
+        person=WebinarBooking.holds_any(current_user.id))
 
 
 def _session_page(session: WebinarSession, status: int = 200):

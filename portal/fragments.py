@@ -1,0 +1,395 @@
+"""Rendered fragments that many people see the same way, kept in the database for reuse.
+
+A hub list, an article, a library list, a board's threads or the webinars list look the same
+to everyone in the same audience (role and groups: portal.viewer.audience_key) until the
+content they show changes. They are rendered once, stored in the Fragment table (shared by
+every worker and every app server, like the rate-limit counters) and reused while the
+content's version is unchanged.
+
+Versions: each area (hub, library, boards, webinars) has a counter in ContentVersion. A
+trigger on every table an area's fragments show raises it in the same transaction as the
+write, whatever code makes the write (services, moderation, migrations, a bulk import), so a
+fragment stamped with older versions is never served again. On PostgreSQL the triggers are
+deferred to the commit, so the counter row is the last lock a transaction takes and
+concurrent writers cannot deadlock on it.
+
+What a fragment must not hold: anything about one person. Fragments are rendered with a
+stand-in for current_user that knows only the role and groups and fails on anything else
+(`Audience`), and with a placeholder for the CSRF token. Per-person parts are holes, written
+by `hole(kind, arg)` and filled on each request by `fill`. Time-dependent fragments (the
+webinars list changes as booking closes) say until when they hold (`valid_until`).
+"""
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import g, render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup, escape
+from peewee import (
+    JOIN,
+    SQL,
+    BigIntegerField,
+    CharField,
+    DateTimeField,
+    Select,
+    SqliteDatabase,
+    TextField,
+)
+
+from portal import csrf, shell
+from portal.db import BaseModel, utcnow
+from portal.htmx import wants_fragment
+from portal.prepared import Prepared, param
+from portal.viewer import audience_key
+
+HUB, LIBRARY, BOARDS, WEBINARS = "hub", "library", "boards", "webinars"
+AREAS = (HUB, LIBRARY, BOARDS, WEBINARS)
+# The tables each area's fragments show. A write to one raises those areas' versions.
+TABLE_AREAS = {
+    "article": (HUB,), "article_topic": (HUB,), "article_resource": (HUB,),
+    "topic": (HUB, LIBRARY), "resource": (LIBRARY,), "resource_file": (LIBRARY,),
+    "resource_topic": (LIBRARY,), "group": (LIBRARY,), "board": (BOARDS,),
+    "thread": (BOARDS,), "post": (BOARDS,), "webinar_session": (WEBINARS,),
+    "webinar_booking": (WEBINARS,),
+    "audience_group": AREAS, "setting": AREAS,
+}
+# People's names show on the boards' lists (who started a thread, who posted last).
+USER_AREAS = (BOARDS,)
+KEEP_DAYS = 2  # a fragment written longer ago is removed (one still in use renders again)
+
+
+class ContentVersion(BaseModel):
+    area = CharField(max_length=20, primary_key=True)
+    version = BigIntegerField()
+
+
+class Fragment(BaseModel):
+    key = CharField(max_length=64, unique=True)
+    stamp = CharField(max_length=200)  # the areas' versions it was rendered at
+    valid_until = DateTimeField(null=True)
+    html = TextField()
+    meta = TextField(default="null")  # JSON: what the page needs besides the HTML
+    written_at = DateTimeField(default=utcnow, index=True)
+
+
+# --- the triggers --------------------------------------------------------------------------
+
+# A new row starts at the time in milliseconds, so a counter removed and made again never
+# repeats a number an old fragment was stamped with.
+SQLITE_FIRST = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION tandem_bump_content_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  area_name text;
+BEGIN
+  FOREACH area_name IN ARRAY TG_ARGV LOOP
+    IF current_setting('tandem.bumped_' || area_name, true) IS DISTINCT FROM 'y' THEN
+      INSERT INTO content_version (area, version)
+        VALUES (area_name, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+        ON CONFLICT (area) DO UPDATE SET version = content_version.version + 1;
+      PERFORM set_config('tandem.bumped_' || area_name, 'y', true);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$"""
+
+
+def _watched() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(table, events, areas) for every trigger."""
+    watched = [(table, "INSERT OR UPDATE OR DELETE", areas)
+               for table, areas in TABLE_AREAS.items()]
+    return watched + [("user", "UPDATE OF name OR DELETE", USER_AREAS)]
+
+
+def create_triggers(database) -> None:
+    """Migrations and the test set-up call this after creating the tables."""
+    database = getattr(database, "obj", database)
+    if isinstance(database, SqliteDatabase):
+        for table, events, areas in _watched():
+            bump = " ".join(
+                f"INSERT INTO content_version (area, version) VALUES ('{area}', {SQLITE_FIRST})"
+                f" ON CONFLICT (area) DO UPDATE SET version = version + 1;" for area in areas)
+            for event in events.split(" OR "):
+                name = f"content_version_{table}_{event.split()[0].lower()}"
+                database.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} '
+                                     f'ON "{table}" BEGIN {bump} END')
+        return
+    database.execute_sql(POSTGRES_FUNCTION)
+    for table, events, areas in _watched():
+        arguments = ", ".join(f"'{area}'" for area in areas)
+        database.execute_sql(f'DROP TRIGGER IF EXISTS content_version ON "{table}"')
+        database.execute_sql(
+            f'CREATE CONSTRAINT TRIGGER content_version AFTER {events} ON "{table}" '
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+            f"EXECUTE FUNCTION tandem_bump_content_version({arguments})")
+
+
+def drop_triggers(database) -> None:
+    database = getattr(database, "obj", database)
+    for table, events, _areas in _watched():
+        if isinstance(database, SqliteDatabase):
+            for event in events.split(" OR "):
+                name = f"content_version_{table}_{event.split()[0].lower()}"
+                database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        else:
+            database.execute_sql(f'DROP TRIGGER IF EXISTS content_version ON "{table}"')
+    if not isinstance(database, SqliteDatabase):
+        database.execute_sql("DROP FUNCTION IF EXISTS tandem_bump_content_version()")
+
+
+# --- rendering for an audience -------------------------------------------------------------
+
+class PersonalValueInSharedFragment(AttributeError):
+    """A shared fragment asked for something about one person."""
+
+
+class Audience:
+    """current_user while a shared fragment renders: the role and groups, nothing else."""
+
+    is_authenticated, is_active, is_anonymous = True, True, False
+
+    def __init__(self, user):
+        self.role = user.role
+        self.group_ids = user.group_ids
+
+    def is_suspended(self) -> bool:
+        """Suspended people are never shown a shared fragment (see shared_page)."""
+        return False
+
+    def __getattr__(self, name):
+        raise PersonalValueInSharedFragment(
+            f"current_user.{name} in a fragment shared by an audience: make it a hole")
+
+
+class SomeoneElse:
+    """A signed-in member who wrote none of what is shown: who a shared fragment shows a
+    post's or comment's actions for (the view fills in the person's own)."""
+
+    is_authenticated, is_active, is_anonymous = True, True, False
+    id, role, group_ids = 0, "member", ()
+
+    def is_suspended(self) -> bool:
+        return False
+
+
+someone_else = SomeoneElse()
+CSRF_HOLE = "<!--tandem:csrf-->"
+AROUND_END = "<!--/tandem-around-->"
+HOLE = re.compile(r"<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
+HOLE_AROUND = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->(.*?)<!--/tandem-around-->",
+                         re.S)
+
+
+def sharing() -> bool:
+    return bool(g.get("shared_render"))
+
+
+def csrf_token() -> str:
+    """The `csrf_token()` of templates: a hole while a shared fragment renders."""
+    return Markup(CSRF_HOLE) if sharing() else csrf.token()
+
+
+def hole(kind: str, arg="") -> Markup:
+    """Where a person's own value goes; `fill` puts it in."""
+    return Markup("<!--tandem:{}:{}-->").format(kind, arg)
+
+
+def hole_around(kind: str, arg, content) -> Markup:
+    """A hole with what it shows unless `fill` is told otherwise for this person."""
+    return (Markup("<!--tandem-around:{}:{}-->").format(kind, arg) + content
+            + Markup(AROUND_END))
+
+
+def render_shared(template: str, person: bool = False, **context) -> str:
+    """Render for the audience of the person asking, never for the person; or, for a
+    fragment kept for one `person`, for them (the CSRF token is still a hole)."""
+    g.shared_render = True
+    try:
+        return render_template(template, current_user=current_user if person
+                               else Audience(current_user), shared_render=True,
+                               audience_only=not person, **context)
+    finally:
+        g.shared_render = False
+
+
+SPLIT = "<!--tandem-split-->"  # between parts rendered together and split by a view
+FORMAT = 2  # how fragments are stored: part of every key, so a change never misreads one
+
+
+EMPTY = object()  # a hole that shows nothing, or for a hole_around what it shows otherwise
+
+
+class Only(dict):
+    """Holes of one kind filled for these arguments only (argument -> value, or for a
+    hole_around a function of what it shows otherwise); the kind's other holes are EMPTY.
+    The values are worked out before filling, so filling is a lookup per hole."""
+
+
+def fill(html: str, holes: dict | None = None) -> Markup:
+    """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
+    from `holes` (a value, or a function of the hole's argument; for a hole_around, of
+    the argument and what the hole shows otherwise). Kinds given EMPTY (what most people
+    see: nothing new, nothing of theirs) are settled without calling back into Python."""
+    if "<!--tandem" not in html:
+        return Markup(html)
+    holes = dict(holes or {})
+    empty = [kind for kind, found in holes.items()
+             if found is EMPTY or (isinstance(found, Only) and not found)]
+    if empty:
+        kinds = "|".join(re.escape(kind) for kind in empty)
+        html = re.sub(rf"<!--tandem-around:(?:{kinds}):[^>]*?-->(.*?)<!--/tandem-around-->",
+                      r"\1", html, flags=re.S)
+        html = re.sub(rf"<!--tandem:(?:{kinds}):[^>]*?-->", "", html)
+
+    def around(match):
+        kind, arg, otherwise = match.groups()
+        found = holes[kind]
+        if isinstance(found, Only):
+            found = found.get(arg)
+            return str(found(otherwise)) if found else otherwise
+        return str(found(arg, otherwise))
+
+    token = []  # the CSRF token, worked out at most once
+
+    def value(match):
+        kind, arg = match.group(1), match.group(2) or ""
+        if kind == "csrf":
+            if not token:
+                token.append(csrf.token())
+            return token[0]
+        found = holes[kind]
+        if isinstance(found, Only):
+            return str(found.get(arg, ""))
+        return str(found(arg) if callable(found) else found)
+
+    if "<!--tandem-around:" in html:
+        html = HOLE_AROUND.sub(around, html)
+    return Markup(HOLE.sub(value, html))
+
+
+# --- the store -----------------------------------------------------------------------------
+
+@dataclass
+class Rendered:
+    html: str
+    meta: object = None
+    valid_until: object = None  # naive UTC datetime, or None: until the content changes
+
+
+def _lookup(areas: int):
+    """The areas' versions and the stored fragment, if any, in one query."""
+    versions = [ContentVersion.select(ContentVersion.version)
+                .where(ContentVersion.area == param(f"area{i}")).alias(f"v{i}")
+                for i in range(areas)]
+    one_row = Select(columns=[SQL("1")]).alias("one_row")
+    return (Select(from_list=[one_row], columns=[*versions, Fragment.stamp,
+                                                Fragment.valid_until, Fragment.html,
+                                                Fragment.meta])
+            .join(Fragment, JOIN.LEFT_OUTER, on=(Fragment.key == param("key"))))
+
+
+LOOKUP = Prepared(_lookup)
+
+
+def _store(key: str, stamp: str, rendered: Rendered) -> None:
+    values = {Fragment.stamp: stamp, Fragment.valid_until: rendered.valid_until,
+              Fragment.html: rendered.html, Fragment.meta: json.dumps(rendered.meta),
+              Fragment.written_at: utcnow()}
+    (Fragment.insert({Fragment.key: key, **values})
+     .on_conflict(conflict_target=[Fragment.key], update=values).execute())
+
+
+def cache_key(name: str, args, person: bool = False) -> str:
+    """The audience (or, with `person`, the person), the shell around the page (its role's
+    navigation, the branding this process shows), the page and its arguments."""
+    user = current_user._get_current_object()
+    who = [audience_key(user), [user.id, user.name] if person else None]
+    text = json.dumps([FORMAT, name, who, shell.key(), args], separators=(",", ":"),
+                      default=str)
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendered],
+           person: bool = False) -> Rendered:
+    """The fragment `name` for these arguments and the asker's audience (or, with `person`,
+    for the asker alone): stored if it is still current, otherwise rendered by `render()`
+    and stored."""
+    key = cache_key(name, args, person)
+    names = {f"area{i}": area for i, area in enumerate(areas)}
+    row = LOOKUP(len(areas)).first(key=key, **names)
+    stamp = ".".join(str(row[f"v{i}"]) for i in range(len(areas)))
+    if row["html"] is not None and row["stamp"] == stamp and (
+            row["valid_until"] is None or row["valid_until"] > utcnow()):
+        return Rendered(row["html"], json.loads(row["meta"]), row["valid_until"])
+    rendered = render()
+    _store(key, stamp, rendered)
+    return rendered
+
+
+def purge(days: int = KEEP_DAYS) -> int:
+    """Remove fragments written more than `days` ago: searches nobody repeats, pages of
+    content long gone. One still in use is rendered again on its next read."""
+    return (Fragment.delete()
+            .where(Fragment.written_at < utcnow() - dt.timedelta(days=days)).execute())
+
+
+MODELS = [ContentVersion, Fragment]
+
+
+# --- whole pages ---------------------------------------------------------------------------
+
+def request_args() -> list:
+    """The address's parameters and query string, in a stable order: part of the key of
+    whatever they change."""
+    return [sorted((request.view_args or {}).items()), sorted(request.args.items(multi=True))]
+
+
+def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str, ...], args,
+                context: Callable[[Audience], dict], holes: dict | None = None,
+                status: int = 200, person: bool = False):
+    """A page whose content an audience shares, or for htmx the fragment it swaps in
+    (a page without one, `fragment` None, answers htmx with the page).
+
+    `context(audience)` gathers what the templates show, reading the database as the
+    audience (never as the person). A dict it returns may carry "valid_until" (a time
+    after which the content is out of date) and "meta" (kept with the fragment, for
+    `holes`). The whole page is kept, shell included, with holes where the person's name,
+    CSRF token, flash messages, notification count and suspension notice go, so a request
+    that finds it renders only the notification count. `holes` adds the page's own: a dict for `fill`, or a function of
+    the meta that returns one. With `person`, the page is kept for the asker alone, for
+    when it shows their own rows."""
+    user = current_user._get_current_object()
+    person = person or user.is_suspended() or not shell.is_plain(user.name)
+
+    def render(template: str) -> Rendered:
+        values = context(user if person else Audience(user))
+        valid_until, meta = values.pop("valid_until", None), values.pop("meta", None)
+        return Rendered(render_shared(template, person, **values), meta, valid_until)
+
+    template = fragment if fragment is not None and wants_fragment() else page
+    found = cached(name if template == page else f"{name}:fragment", areas, args,
+                   lambda: render(template), person)
+    own = holes(found.meta) if callable(holes) else dict(holes or {})
+    if template == page:
+        own.update(name=lambda _: escape(user.name), flashes=_flashes,
+                   suspension=lambda _: _suspension(user),
+                   notifications=lambda _: render_template("notifications/_count.html"))
+    return fill(found.html, own), status
+
+
+def _flashes(_arg) -> str:
+    if "_flashes" not in session:
+        return ""
+    return render_template("_partials/flashes.html")
+
+
+def _suspension(user) -> str:
+    if not user.is_suspended():
+        return ""
+    return render_template("_partials/suspension.html")
