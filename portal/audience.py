@@ -78,9 +78,9 @@ class StandIn:
     """A person with placeholders for their id (`user`) and group ids (`group0`, ...), to
     build a model's own query for a person once per shape (portal/prepared.py)."""
 
-    def __init__(self, shape: tuple):
+    def __init__(self, shape: tuple, role: str | None = None):
         self.is_authenticated = shape[0] != "nobody"
-        self.role = "staff" if shape[0] == "everything" else "member"
+        self.role = role or ("staff" if shape[0] == "everything" else "member")
         self.id = param("user")
         self.group_ids = [param(f"group{i}") for i in range(shape[1] if len(shape) > 1 else 0)]
 

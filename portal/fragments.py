@@ -361,9 +361,9 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     after which the content is out of date) and "meta" (kept with the fragment, for
     `holes`). The whole page is kept, shell included, with holes where the person's name,
     CSRF token, flash messages, notification count and suspension notice go, so a request
-    that finds it renders only the notification count. `holes` adds the page's own: a dict for `fill`, or a function of
-    the meta that returns one. With `person`, the page is kept for the asker alone, for
-    when it shows their own rows."""
+    that finds it renders only the notification count. `holes` adds the page's own: a dict
+    for `fill`, or a function of the meta that returns one. With `person`, the page is kept
+    for the asker alone, for when it shows their own rows."""
     user = current_user._get_current_object()
     person = person or user.is_suspended() or not shell.is_plain(user.name)
 

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from blinker import Namespace
 from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 
+from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
 from portal.pagination import Page, newest_first
 from portal.permissions import is_staff
+from portal.prepared import Prepared
 
 EMAIL, DIGEST, SITE, OFF = "email", "digest", "site", "off"
 CHANNEL_LABELS = {EMAIL: "By email, and on the site",
@@ -188,10 +190,21 @@ def listing(user, cursor: str | None, size: int) -> Page:
                         cursor, size)
 
 
+def _unread(user):
+    return (shown_to(user).select(UserNotification.id)
+            .where(UserNotification.read_at.is_null()).limit(UNREAD_CAP))
+
+
+# Every page shows the count, so its SQL is written once per audience shape and role.
+UNREAD = Prepared(lambda shape, role: _unread(audience.StandIn(shape, role)))
+
+
 def unread_count(user) -> int:
     """Unread items, counted up to UNREAD_CAP: one query that stops early."""
-    return (shown_to(user).select(UserNotification.id)
-            .where(UserNotification.read_at.is_null()).limit(UNREAD_CAP).count())
+    if user.group_ids is None:  # not the person loaded for the request (portal.viewer)
+        return _unread(user).count()
+    return len(UNREAD(audience.shape(user), user.role).tuples(
+        user=user.id, **audience.shape_params(user)))
 
 
 def item_for(user, item_id: int) -> UserNotification | None:

@@ -167,4 +167,4 @@ def test_a_killed_and_restarted_consumer_loses_and_duplicates_no_reminder(
     # would carry the same Message-ID, which is how mail systems drop such a repeat.
     assert all(len(ids) == 1 for ids in arrived.values())
     duplicates = len(smtp.inbox.messages) - len(arrived)
-    assert duplicates <= 1  # at most the message in flight at the kill
+    assert duplicates <= 2  # at most one message in flight on each of its two threads

@@ -63,4 +63,4 @@ def test_list_and_search_queries_do_not_grow(app, client, make_user, login, topi
     assert few == many
     assert few_rows == [10, 10, 10, 10, 3, 3]  # "workbook": titles 0 and 6, description 5
     assert many_rows == [20, 20, 20, 20, 50, 50]
-    assert max(many) <= 8
+    assert max(many) <= 9  # a page rendered afresh and stored for its audience

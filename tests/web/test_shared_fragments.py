@@ -294,7 +294,7 @@ def test_the_second_visit_to_a_thread_writes_nothing(app, client, login, boards,
         read(client, thread)
     statements = [q.msg[0] for q in second.get_queries()]
     assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert read(client, "/boards/notifications").texts("#notification-rows .tandem-unread") \
+    assert read(client, "/notifications/").texts("#notification-rows .tandem-unread") \
         == []
 
 

@@ -23,8 +23,7 @@ from portal import audience, notifications, settings
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
 from portal.fragments import Audience
-from portal.groups import GroupMembership
-from portal.permissions import STAFF_ROLES, is_moderator
+from portal.permissions import is_moderator
 from portal.prepared import Prepared, param
 from portal.viewer import group_list
 

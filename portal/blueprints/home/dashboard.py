@@ -38,6 +38,8 @@ def _on_my_topics(shape):
 
 
 ON_MY_TOPICS = Prepared(_on_my_topics)
+EXPERT_REQUESTS = Prepared(lambda: IntroductionRequest.waiting_for(
+    audience.StandIn(("everything",)), param("now")).limit(5))
 
 
 def context(user) -> dict:
@@ -55,7 +57,7 @@ def context(user) -> dict:
         "matches": [item.rel for item in mentoring if item.rel.status == RELEASED
                     and not item.rel.programme.is_open],
         "invitations": pay_it_forward.invitations_for(applications),
-        "expert_requests": list(IntroductionRequest.waiting_for(user).limit(5)),
+        "expert_requests": EXPERT_REQUESTS().models(user=user.id, now=utcnow()),
         "for_you": ON_MY_TOPICS(shape).models(**params) if topics else [],
         "bookmarks": BOOKMARKS(shape).models(**params),
         "recent": RECENT(shape).models(**params)}

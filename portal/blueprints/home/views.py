@@ -1,5 +1,4 @@
 """The landing page, the personal dashboard and the health check."""
-import datetime as dt
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required

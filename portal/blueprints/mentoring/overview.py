@@ -30,6 +30,7 @@ from portal.blueprints.mentoring.models import (
     Relationship,
 )
 from portal.blueprints.mentoring.services_checkins import FLAGS, LINK_DAYS
+from portal.prepared import Prepared, param
 
 R = Relationship
 LISTED = (RELEASED, ACTIVE, CLOSED)
@@ -137,14 +138,23 @@ class CardItem:
 AGREEMENT, PROPOSAL, CHECKIN, CLOSING = "agreement", "proposal", "checkin", "closing"
 
 
-def _card_relationships(user, now: dt.datetime) -> list[Relationship]:
+def _card_query():
+    me = param("user")
     answered = ClosingAnswer.select(ClosingAnswer.id).where(
-        ClosingAnswer.relationship == R.id, ClosingAnswer.person == user.id)
-    recently_closed = ((R.status == CLOSED)
-                       & (R.closed_at > now - dt.timedelta(days=CLOSING_QUESTIONS_DAYS))
-                       & ~fn.EXISTS(answered) & ~invitations.answered_closing(R.id, user.id))
-    return list(R.with_people().where((R.mentor == user.id) | (R.mentee == user.id),
-                                      R.status.in_(list(STARTED)) | recently_closed))
+        ClosingAnswer.relationship == R.id, ClosingAnswer.person == me)
+    recently_closed = ((R.status == CLOSED) & (R.closed_at > param("closed_after"))
+                       & ~fn.EXISTS(answered) & ~invitations.answered_closing(R.id, me))
+    return R.with_people().where((R.mentor == me) | (R.mentee == me),
+                                 R.status.in_(list(STARTED)) | recently_closed)
+
+
+# Every dashboard asks, most people have no relationship: the SQL is written once.
+CARD_RELATIONSHIPS = Prepared(_card_query)
+
+
+def _card_relationships(user, now: dt.datetime) -> list[Relationship]:
+    return CARD_RELATIONSHIPS().models(
+        user=user.id, closed_after=now - dt.timedelta(days=CLOSING_QUESTIONS_DAYS))
 
 
 def card(user, today: dt.date, now: dt.datetime) -> list[CardItem]:
