@@ -40,7 +40,7 @@ from peewee import (
     TextField,
 )
 
-from portal import csrf, shell
+from portal import csrf, notifications, shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
 from portal.prepared import Prepared, param
@@ -379,7 +379,7 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     if template == page:
         own.update(name=lambda _: escape(user.name), flashes=_flashes,
                    suspension=lambda _: _suspension(user),
-                   notifications=lambda _: render_template("notifications/_count.html"))
+                   notifications=lambda _: notifications.badge())
     return fill(found.html, own), status
 
 

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from blinker import Namespace
+from flask import current_app, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
 from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 
 from portal import audience
@@ -205,6 +208,19 @@ def unread_count(user) -> int:
         return _unread(user).count()
     return len(UNREAD(audience.shape(user), user.role).tuples(
         user=user.id, **audience.shape_params(user)))
+
+
+def badge() -> Markup:
+    """The header's link to the centre with the person's unread count. Only the count and
+    the address the app is served under change it, so each process renders
+    notifications/_count.html once per pair and keeps the result: every page shows it."""
+    unread = unread_count(current_user)
+    kept = current_app.extensions.setdefault("notification_badges", {})
+    key = (request.script_root, unread)
+    html = kept.get(key)
+    if html is None:
+        html = kept[key] = Markup(render_template("notifications/_count.html", unread=unread))
+    return html
 
 
 def item_for(user, item_id: int) -> UserNotification | None:

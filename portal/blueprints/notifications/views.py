@@ -32,7 +32,7 @@ STOP_POLLING = 286
 def _header_count():
     """`unread_notifications()` for the header: one query, made only when a page asks."""
     return {"unread_notifications": lambda: notifications.unread_count(current_user),
-            "unread_cap": UNREAD_CAP}
+            "unread_cap": UNREAD_CAP, "notification_badge": notifications.badge}
 
 
 def get_item_or_404(item_id: int) -> UserNotification:
