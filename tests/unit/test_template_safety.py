@@ -25,7 +25,8 @@ OWN_MARKUP = {("_partials/shell.html", "logout_form")}
 # that templates rendered, with autoescape, into the shared-fragment store.
 MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill"), ("shell.py", "holes"),
                    ("fragments.py", "csrf_token"), ("fragments.py", "hole"),
-                   ("fragments.py", "hole_around"), ("fragments.py", "fill")}
+                   ("fragments.py", "hole_around"), ("fragments.py", "fill"),
+                   ("notifications.py", "badge")}  # keeps a rendered (escaped) template
 
 
 def source_of(node: nodes.Node) -> str:
