@@ -43,10 +43,18 @@ db: $(STAMP)
 run: db
 	COOKIE_SECURE=0 scripts/serve
 
-# Both runs always happen, side by side, each in parallel; the target fails if either failed.
+# Both runs always happen, each in parallel; the target fails if either failed.
 test: $(STAMP)
 	@scripts/ensure-packages $(TEST_PACKAGES)
-	@scripts/test-both-databases $(PYTEST)
+	@status=0; \
+	echo; echo "===== pytest on SQLite (temporary files) ====="; \
+	env -u DATABASE_URL $(PYTEST) || status=1; \
+	echo; echo "===== pytest on PostgreSQL (temporary server on 127.0.0.1) ====="; \
+	scripts/with-postgres $(PYTEST) || status=1; \
+	echo; \
+	if [ $$status -eq 0 ]; then echo "make test: SQLite and PostgreSQL runs passed"; \
+	else echo "make test: FAILED (see the runs above)"; fi; \
+	exit $$status
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(PYTEST)

@@ -119,7 +119,9 @@ def ask(learner, request: Ask, now: dt.datetime | None = None) -> Introduction:
     if not request.item_ids:
         raise IntroductionRefused("Tick at least one thing you want to learn")
     with db.atomic():
-        experts = list(Expert.listed(now).where(Expert.id.in_(expert_ids)))
+        # In name order: the requests are made, and listed to the learner, in this order.
+        experts = sorted(Expert.listed(now).where(Expert.id.in_(expert_ids)),
+                         key=lambda expert: (expert.user.name, expert.id))
         _check_experts(learner, expert_ids, experts, now)
         covered = _covered(experts, request.item_ids)
         for expert in experts:
