@@ -55,13 +55,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 CSP_CONSOLE = re.compile(r"Content Security Policy", re.IGNORECASE)
 # The shape of a document as axe-core judges it: every element with its attributes, and
 # whether it holds text, but not the text itself nor values that change on every request
-# (CSRF tokens, nonces, form values). Two documents of the same shape get the same verdict,
-# so a test that loads the same page with different words (a payload per visit) is audited
-# once per shape, not once per visit.
+# (CSRF tokens, in forms and in htmx's headers; nonces; form values). Two documents of the
+# same shape get the same verdict, so a test that loads the same page with different words
+# (a payload per visit) is audited once per shape, not once per visit.
 DOCUMENT_SHAPE = """
 () => {
   const volatile = new Set(["value", "nonce", "content", "href", "src", "action",
-                            "aria-label", "title", "alt", "placeholder", "datetime"]);
+                            "aria-label", "title", "alt", "placeholder", "datetime",
+                            "hx-headers"]);
   const walk = (node) => {
     if (node.nodeType === Node.TEXT_NODE) return node.textContent.trim() ? "T" : "";
     if (node.nodeType !== Node.ELEMENT_NODE) return "";
