@@ -269,6 +269,25 @@ def test_what_is_new_and_a_persons_own_actions_stay_theirs(app, client, login, b
     assert "Mina Mentor" in page.text("header") and "Omar Outsider" not in page.text("header")
 
 
+def test_the_header_count_on_a_shared_page_is_the_readers_own(app, client, login, make_user):
+    """Two people of one audience read the same stored hub list; each sees their own
+    number of unread notifications, and the count moves when they read them."""
+    from portal import notifications
+
+    told, untold = make_user(email="told@example.org"), make_user(email="untold@example.org")
+    with app.app_context(), db.connection_context():
+        for i in range(2):
+            notifications.notify(told.id, "application", f"Notice {i}", "/dashboard",
+                                 f"test:{told.id}:{i}")
+    login(untold)
+    assert read_twice(client, "/hub/").text("#notification-count") == "Notifications"
+    login(told)
+    assert read_twice(client, "/hub/").text("#notification-count") == "Notifications 2 new"
+    with app.app_context(), db.connection_context():
+        notifications.mark_all_read(User.get_by_id(told.id))
+    assert read(client, "/hub/").text("#notification-count") == "Notifications"
+
+
 def test_a_shared_render_cannot_read_the_person(app):
     member = User(id=7, name="Ann", role="member")
     member.group_ids = (3,)
