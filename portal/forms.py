@@ -1,10 +1,11 @@
 """Forms that more than one area uses, and rendering a form field once per value."""
-from flask import current_app, get_template_attribute
+from flask import get_template_attribute
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.kept import kept
 from portal.reports import REPORT_REASONS
 
 
@@ -22,9 +23,6 @@ class ReportForm(FlaskForm):
         Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")])
 
 
-KEPT_FIELDS = 256  # rendered fields a process keeps; more than that starts again
-
-
 def field_once(field, **options):
     """`_macros/forms.html`'s field(), rendered once per process for each value, for a
     field whose label and choices are fixed in code (the rating stars, the watch levels):
@@ -35,10 +33,4 @@ def field_once(field, **options):
     key = (type(field).__name__, field.id, field.name, field.label.text,
            repr(getattr(field, "choices", None)), repr(field.description), repr(field.flags),
            repr(field.data), tuple(sorted(options.items())))
-    kept = current_app.extensions.setdefault("rendered_fields", {})
-    html = kept.get(key)
-    if html is None:
-        if len(kept) >= KEPT_FIELDS:
-            kept.clear()
-        html = kept[key] = render(field, **options)
-    return html
+    return kept("rendered_fields", key, lambda: render(field, **options))

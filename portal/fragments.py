@@ -206,16 +206,22 @@ def hole_around(kind: str, arg, content) -> Markup:
             + Markup(AROUND_END))
 
 
+def with_token_hole(render: Callable[[], str]) -> str:
+    """`render()`'s HTML with a hole for the CSRF token: for HTML a process keeps
+    (portal.kept) and `fill`s on each use."""
+    g.shared_render = True
+    try:
+        return render()
+    finally:
+        g.shared_render = False
+
+
 def render_shared(template: str, person: bool = False, **context) -> str:
     """Render for the audience of the person asking, never for the person; or, for a
     fragment kept for one `person`, for them (the CSRF token is still a hole)."""
-    g.shared_render = True
-    try:
-        return render_template(template, current_user=current_user if person
-                               else Audience(current_user), shared_render=True,
-                               audience_only=not person, **context)
-    finally:
-        g.shared_render = False
+    return with_token_hole(lambda: render_template(
+        template, current_user=current_user if person else Audience(current_user),
+        shared_render=True, audience_only=not person, **context))
 
 
 SPLIT = "<!--tandem-split-->"  # between parts rendered together and split by a view

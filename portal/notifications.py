@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from blinker import Namespace
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
@@ -25,6 +25,7 @@ from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField,
 from portal import audience
 from portal.blueprints.accounts.models import User
 from portal.db import BaseModel, utcnow
+from portal.kept import kept
 from portal.pagination import Page, newest_first
 from portal.permissions import is_staff
 from portal.prepared import Prepared
@@ -215,12 +216,8 @@ def badge() -> Markup:
     the address the app is served under change it, so each process renders
     notifications/_count.html once per pair and keeps the result: every page shows it."""
     unread = unread_count(current_user)
-    kept = current_app.extensions.setdefault("notification_badges", {})
-    key = (request.script_root, unread)
-    html = kept.get(key)
-    if html is None:
-        html = kept[key] = Markup(render_template("notifications/_count.html", unread=unread))
-    return html
+    return kept("notification_badges", (request.script_root, unread), lambda: Markup(
+        render_template("notifications/_count.html", unread=unread)))
 
 
 def item_for(user, item_id: int) -> UserNotification | None:

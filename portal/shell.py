@@ -14,11 +14,12 @@ two, so an upgrade of nhsuk-frontend-jinja that changes how a value is treated f
 """
 from dataclasses import dataclass
 
-from flask import current_app, g, get_template_attribute, request, url_for
+from flask import g, get_template_attribute, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal import branding, csrf, permissions
+from portal.kept import kept
 from portal.navigation import main_navigation, staff_label
 
 NAME = "tandem-shell-name-5f0c2a"
@@ -69,12 +70,8 @@ def is_plain(value: str) -> bool:
 def asset_url(endpoint: str, filename: str) -> str:
     """url_for a static file or an NHS.UK asset, worked out once per address the app is
     served under."""
-    urls = current_app.extensions.setdefault("asset_urls", {})
-    key = (request.script_root, endpoint, filename)
-    url = urls.get(key)
-    if url is None:
-        url = urls[key] = url_for(endpoint, filename=filename)
-    return url
+    return kept("asset_urls", (request.script_root, endpoint, filename),
+                lambda: url_for(endpoint, filename=filename))
 
 
 def key() -> tuple:
@@ -94,15 +91,12 @@ def page_shell() -> Shell:
     name = user.name if signed_in else ""
     if not is_plain(name):
         return render(signed_in, name, csrf.token(), main_navigation(user), branding.current())
-    shell_key = key()
-    kept = current_app.extensions.setdefault("page_shells", {})
-    entry = kept.get(shell_key)
-    if entry is None:
+
+    def make():
         shell = render(signed_in, NAME, TOKEN, main_navigation(user), branding.current())
-        if len(kept) >= KEPT:
-            kept.clear()
-        entry = kept[shell_key] = (shell.skip_link, _Template(shell.header), shell.footer)
-    skip_link, header, footer = entry
+        return shell.skip_link, _Template(shell.header), shell.footer
+
+    skip_link, header, footer = kept("page_shells", key(), make, limit=KEPT)
     if g.get("shared_render"):
         return Shell(skip_link, header.holes(), footer)
     return Shell(skip_link, header.fill(name, csrf.token() if signed_in else ""), footer)

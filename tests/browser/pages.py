@@ -7,6 +7,7 @@ return that page's object.
 """
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 
@@ -25,8 +26,20 @@ class PageObject:
         return cls(page, axe)
 
     def scripts_running(self) -> bool:
-        """The page's own JavaScript ran (tandem.js marks the body)."""
-        return self.page.evaluate("document.body.classList.contains('js-enabled')")
+        """The page's own JavaScript ran (tandem.js marks the body).
+
+        Asked just after a click, the page may be between two documents: the new one has
+        no body yet, or the old one goes away mid-question. Whether scripts run is the same
+        for every document in one browser, so wait for a parsed document and ask again."""
+        for attempt in range(5):
+            try:
+                self.page.wait_for_load_state("domcontentloaded")
+                return self.page.evaluate(
+                    "document.body.classList.contains('js-enabled')")
+            except PlaywrightError:
+                if attempt == 4:
+                    raise
+                self.page.wait_for_timeout(100)
 
     def check_accessibility(self) -> None:
         self.axe.check(self.page)

@@ -13,6 +13,7 @@ from portal.blueprints.hub.models import Article, ArticleTopic, Comment, Rating
 from portal.blueprints.library.models import ArticleResource
 from portal.db import in_subquery
 from portal.htmx import wants_fragment, with_flashes
+from portal.kept import kept
 from portal.pagination import newest_first
 from portal.taxonomy import Topic
 
@@ -121,11 +122,22 @@ def _own_parts(article, rating_form=None, hide_form=None) -> dict:
     comments = Comment.shown_on(article.id)
     # Forms only for their fields' HTML: the templates write the CSRF token themselves.
     unchecked = {"formdata": None, "meta": {"csrf": False}}
-    html = render_template("hub/_article_own.html", article=article, bookmarked=bookmarked,
-                           average=average, rating_count=count,
-                           rating_form=rating_form or RatingForm(stars=mine, **unchecked),
-                           hide_form=hide_form or (HideForm(**unchecked) if comments else None),
-                           comments=comments)
+
+    def render() -> str:
+        return render_template(
+            "hub/_article_own.html", article=article, bookmarked=bookmarked, average=average,
+            rating_count=count, rating_form=rating_form or RatingForm(stars=mine, **unchecked),
+            hide_form=hide_form or (HideForm(**unchecked) if comments else None),
+            comments=comments)
+
+    if comments or rating_form or hide_form:
+        html = render()
+    else:
+        # Without comments the parts depend only on these values, so a process renders
+        # each combination once, with a hole for the token.
+        html = fragments.fill(kept(
+            "hub_article_own", (request.script_root, article.slug, bookmarked, average,
+                                count, mine), lambda: fragments.with_token_hole(render)))
     bookmark, rating, comments = html.split(fragments.SPLIT)
     return {"bookmark": bookmark, "rating": rating, "comments": comments}
 

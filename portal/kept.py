@@ -1,0 +1,20 @@
+"""Values a process works out once and reuses: HTML or addresses that depend only on a few
+inputs, all of them in the key. Nothing here can go stale, because nothing outside the key
+changes what `make` returns; so unlike shared fragments (portal.fragments) it needs no
+versions and may live in one worker's memory."""
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+
+LIMIT = 256  # values kept under one name; more than that starts again
+
+
+def kept(name: str, key: Hashable, make: Callable[[], object], limit: int = LIMIT):
+    """What `make()` returns for `key`, made once per process and name."""
+    store = current_app.extensions.setdefault("kept", {}).setdefault(name, {})
+    found = store.get(key)
+    if found is None:
+        if len(store) >= limit:
+            store.clear()
+        found = store[key] = make()
+    return found
