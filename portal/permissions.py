@@ -5,6 +5,8 @@ see with its area's `get_<thing>_or_404` (404 when it is invisible), then applie
 with `require(rule, user, thing)` (403 when it is not allowed). Templates get the same
 rules as Jinja globals, so a page hides exactly what its view would refuse.
 """
+from typing import NamedTuple
+
 from flask import abort
 
 from portal.db import utcnow
@@ -139,6 +141,19 @@ def can_delete_post(user, post) -> bool:
 
 def can_report_post(user, post) -> bool:
     return _signed_in(user) and post.author_id != user.id and not post.deleted
+
+
+class PostActions(NamedTuple):
+    edit: bool
+    delete: bool
+    report: bool
+
+
+def can_act_on_post(user, post) -> PostActions:
+    """What `user` may do to `post`, judged at one instant: a post's actions are drawn
+    from this, and a process keeps each drawing (boards.views_threads.post_holes)."""
+    return PostActions(can_edit_post(user, post), can_delete_post(user, post),
+                       can_report_post(user, post))
 
 
 def can_manage_webinars(user) -> bool:

@@ -36,6 +36,7 @@ from portal.blueprints.boards.views import (
     save_watch,
 )
 from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
+from portal.kept import kept
 
 POSTS_PER_PAGE = 20
 SHOWN_AFTER_REPLY = 50
@@ -98,7 +99,11 @@ def post_holes(facts: dict, last_read: int) -> dict:
         number, author, deleted, status, written = facts[post_id]
         post = Post(__no_default__=True, id=int(post_id), author=author, deleted=deleted,
                     status=status, created_at=dt.datetime.fromisoformat(written))
-        return own_actions(post, user, user.name)
+        can = permissions.can_act_on_post(user, post)
+        # What the actions show depends only on these, so a process draws them once.
+        return fragments.fill(kept(
+            "boards_own_actions", (request.script_root, post.id, can, user.name),
+            lambda: fragments.with_token_hole(lambda: own_actions(post, can, user.name))))
 
     new = [i for i in facts if is_new(i)]
     theirs = [i for i in facts if facts[i][1] == me]
