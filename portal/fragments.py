@@ -47,14 +47,19 @@ from portal.prepared import Prepared, param
 from portal.viewer import audience_key
 
 HUB, LIBRARY, BOARDS, WEBINARS = "hub", "library", "boards", "webinars"
-AREAS = (HUB, LIBRARY, BOARDS, WEBINARS)
+# A person's dashboard, less what changes with the clock (home.dashboard.timely): one
+# version for everyone's, so a write to one person's rows renders each dashboard once more.
+DASHBOARD = "dashboard"
+AREAS = (HUB, LIBRARY, BOARDS, WEBINARS, DASHBOARD)
 # The tables each area's fragments show. A write to one raises those areas' versions.
 TABLE_AREAS = {
     "article": (HUB,), "article_topic": (HUB,), "article_resource": (HUB,),
     "topic": (HUB, LIBRARY), "resource": (LIBRARY,), "resource_file": (LIBRARY,),
-    "resource_topic": (LIBRARY,), "group": (LIBRARY,), "board": (BOARDS,),
-    "thread": (BOARDS,), "post": (BOARDS,), "webinar_session": (WEBINARS,),
-    "webinar_booking": (WEBINARS,),
+    "resource_topic": (LIBRARY,), "group": (LIBRARY, DASHBOARD),
+    "group_membership": (DASHBOARD,), "user_topic": (DASHBOARD,), "bookmark": (DASHBOARD,),
+    "application": (DASHBOARD,), "programme": (DASHBOARD,), "cohort": (DASHBOARD,),
+    "board": (BOARDS,), "thread": (BOARDS,), "post": (BOARDS,),
+    "webinar_session": (WEBINARS,), "webinar_booking": (WEBINARS,),
     "audience_group": AREAS, "setting": AREAS,
 }
 # People's names show on the boards' lists (who started a thread, who posted last).

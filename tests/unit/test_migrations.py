@@ -81,14 +81,15 @@ def test_the_boards_migration_goes_down_and_up(empty_database):
     db.execute_sql("INSERT INTO search_document (kind, object_id, title, summary, body) "
                    "VALUES ('post', 1, 'A thread', '', 'A post')")
     assert Runner(db.obj, str(MIGRATIONS_DIR)).down("0008_boards") == [
-        "0017_shared_fragments", "0016_evaluation", "0015_notifications", "0014_experts",
+        "0018_dashboard_version", "0017_shared_fragments", "0016_evaluation", "0015_notifications", "0014_experts",
         "0013_people_data", "0012_pairs", "0011_matching", "0010_programmes", "0009_moderation",
         "0008_boards"]
     assert "post" not in db.get_tables() and "board" not in db.get_tables()
     assert db.execute_sql("SELECT COUNT(*) FROM search_document").fetchone()[0] == 0
     assert migrate() == ["0008_boards", "0009_moderation", "0010_programmes", "0011_matching",
                          "0012_pairs", "0013_people_data", "0014_experts",
-                         "0015_notifications", "0016_evaluation", "0017_shared_fragments"]
+                         "0015_notifications", "0016_evaluation", "0017_shared_fragments",
+                         "0018_dashboard_version"]
     assert not diff_models(db.obj, ALL_MODELS)
 
 
@@ -144,3 +145,36 @@ def test_board_email_preferences_are_the_same_after_the_notifications_migration(
         "SELECT u.email, b.email_replies, b.email_mentions, b.daily_digest "
         "FROM board_preference b JOIN \"user\" u ON u.id = b.user_id").fetchall()}
     assert back == choices
+
+
+def triggers() -> set[tuple[str, str]]:
+    """(table, trigger definition) for every trigger in the database."""
+    if ON_POSTGRES:
+        rows = db.execute_sql(
+            "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal")
+    else:
+        rows = db.execute_sql("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+    return set(rows.fetchall())
+
+
+def test_the_dashboard_migration_makes_the_triggers_the_models_make(empty_database):
+    """A database that had the shared-fragment triggers before the dashboard was kept gets
+    the triggers that raise its version: the same as a new database's."""
+    from portal.fragments import TABLE_AREAS, create_triggers, drop_triggers
+
+    migrate("0017_shared_fragments")
+    drop_triggers(db.obj)
+    bookmark_areas = TABLE_AREAS.pop("bookmark")  # the triggers as 0017 first made them
+    try:
+        create_triggers(db.obj)
+        older = triggers()
+    finally:
+        TABLE_AREAS["bookmark"] = bookmark_areas
+    assert migrate() == ["0018_dashboard_version"]
+    migrated = triggers()
+    assert migrated != older
+    assert any(table == "bookmark" for table, _ in migrated)
+    db.execute_sql("DELETE FROM content_version")
+    create_triggers(db.obj)  # what a new database gets; made again, nothing changes
+    assert triggers() == migrated

@@ -70,5 +70,6 @@ def test_hub_pages_issue_the_same_queries_at_10_and_5000_articles(app, client, m
     assert many_rows["topic"] == 20
     assert many_rows["search"] == 50  # the best 50 matches
     assert many_rows["article"] == "Article 5 about network"
-    # The header's notification count is one; the dashboard's expert-requests card another.
-    assert max(many_counts.values()) <= 10
+    # The header's notification count is one; the dashboard's expert-requests card another,
+    # and a dashboard rendered after a write looks for its kept copy and keeps the new one.
+    assert max(many_counts.values()) <= 11
