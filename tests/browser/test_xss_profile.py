@@ -237,6 +237,7 @@ def payload_people(app, make_user, make_article):
     from portal.blueprints.accounts import services as accounts
     from portal.blueprints.accounts.models import User
     from portal.blueprints.boards import services as boards
+    from portal.blueprints.boards.models import NORMAL
     from portal.blueprints.hub import services as hub
 
     staff = make_user(role="staff", name="Sadia Staff", email="sadia.staff@example.nhs.uk")
@@ -261,6 +262,9 @@ def payload_people(app, make_user, make_article):
                 thread = post.thread
             else:
                 post = boards.reply(author, thread, "Hello from me too.")
+            # Posting watches the thread; unwatched, each reply is not emailed to everyone
+            # before it, which is not what this test is about.
+            boards.set_watch(author, NORMAL, thread=thread)
             posts.append(post.id)
             hub.add_comment(author, article, "Useful, thank you.")
             reports.file_report(User.get_by_id(staff.id), reports.POST, post.id, "spam", "")
