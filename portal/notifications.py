@@ -20,7 +20,7 @@ from blinker import Namespace
 from flask import render_template, request
 from flask_login import current_user
 from markupsafe import Markup
-from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, Select, fn
 
 from portal import audience
 from portal.blueprints.accounts.models import User
@@ -199,16 +199,22 @@ def _unread(user):
             .where(UserNotification.read_at.is_null()).limit(UNREAD_CAP))
 
 
+def _count_unread(shape, role):
+    """The count in SQL, so one row comes back however many items there are."""
+    capped = _unread(audience.StandIn(shape, role)).alias("capped")
+    return Select(from_list=[capped], columns=[fn.COUNT(SQL("*"))])
+
+
 # Every page shows the count, so its SQL is written once per audience shape and role.
-UNREAD = Prepared(lambda shape, role: _unread(audience.StandIn(shape, role)))
+UNREAD = Prepared(_count_unread)
 
 
 def unread_count(user) -> int:
     """Unread items, counted up to UNREAD_CAP: one query that stops early."""
     if user.group_ids is None:  # not the person loaded for the request (portal.viewer)
         return _unread(user).count()
-    return len(UNREAD(audience.shape(user), user.role).tuples(
-        user=user.id, **audience.shape_params(user)))
+    return UNREAD(audience.shape(user), user.role).scalar(
+        user=user.id, **audience.shape_params(user))
 
 
 def badge() -> Markup:

@@ -18,8 +18,7 @@ KEPT = 10_000  # cookies a process remembers; more than that starts again
 
 class RememberingSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
@@ -28,6 +27,7 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         kept = app.extensions.setdefault("checked_session_cookies", {})
         found = kept.get(value)
         if found is None:
+            serializer = self.get_signing_serializer(app)
             try:
                 data, signed_at = serializer.loads(value, max_age=max_age,
                                                    return_timestamp=True)
@@ -39,4 +39,6 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         elif time.time() - found[1] > max_age:
             kept.pop(value, None)
             return self.session_class()
-        return self.session_class(copy.deepcopy(found[0]))
+        # A copy, as a view may change a list in it (flash appends to one) in place.
+        return self.session_class({key: copy.deepcopy(value) if isinstance(value, list | dict)
+                                   else value for key, value in found[0].items()})

@@ -6,6 +6,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from peewee import CharField, TextField
 
 from portal.db import BaseModel
+from portal.kept import kept
 from portal.prepared import Prepared
 
 
@@ -133,6 +134,15 @@ def _default(spec: SettingSpec):
     return spec.default
 
 
+def _defaults() -> dict:
+    """Every setting's default: the same for every request while the configuration the
+    defaults come from is."""
+    if not has_app_context():
+        return {spec.key: _default(spec) for spec in SPECS}
+    config = tuple(current_app.config[spec.config_key] for spec in SPECS if spec.config_key)
+    return kept("setting_defaults", config, lambda: {spec.key: _default(spec) for spec in SPECS})
+
+
 class Setting(BaseModel):
     key = CharField(max_length=60, unique=True)
     value = TextField()
@@ -142,7 +152,7 @@ def all_settings() -> dict:
     """Every setting, stored or default: one query, cached for the request."""
     if has_request_context() and "settings" in g:
         return g.settings
-    values = {spec.key: _default(spec) for spec in SPECS}
+    values = dict(_defaults())
     for key, value in STORED().tuples():
         if key in SPECS_BY_KEY:
             values[key] = json.loads(value)
