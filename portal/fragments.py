@@ -43,6 +43,7 @@ from peewee import (
 from portal import csrf, notifications, shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
+from portal.kept import kept
 from portal.prepared import Prepared, param
 from portal.viewer import audience_key
 
@@ -186,9 +187,6 @@ class SomeoneElse:
 someone_else = SomeoneElse()
 CSRF_HOLE = "<!--tandem:csrf-->"
 AROUND_END = "<!--/tandem-around-->"
-HOLE = re.compile(r"<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
-HOLE_AROUND = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->(.*?)<!--/tandem-around-->",
-                         re.S)
 
 
 def sharing() -> bool:
@@ -242,46 +240,80 @@ class Only(dict):
     The values are worked out before filling, so filling is a lookup per hole."""
 
 
-def fill(html: str, holes: dict | None = None) -> Markup:
+def fill(html: str, holes: dict | None = None, keep: bool = False) -> Markup:
     """Put this person's values into a fragment's holes: the CSRF token, and each `kind`
     from `holes` (a value, or a function of the hole's argument; for a hole_around, of
-    the argument and what the hole shows otherwise). Kinds given EMPTY (what most people
-    see: nothing new, nothing of theirs) are settled without calling back into Python."""
+    the argument and what the hole shows otherwise, its own holes filled). Kinds given
+    EMPTY (what most people see: nothing new, nothing of theirs) show nothing, or what a
+    hole_around shows otherwise. Values go in as they are. With `keep`, for a fragment
+    many requests fill, the process keeps it split at its holes: splitting costs several
+    times what filling does."""
     if "<!--tandem" not in html:
         return Markup(html)
-    holes = dict(holes or {})
-    empty = [kind for kind, found in holes.items()
-             if found is EMPTY or (isinstance(found, Only) and not found)]
-    if empty:
-        kinds = "|".join(re.escape(kind) for kind in empty)
-        html = re.sub(rf"<!--tandem-around:(?:{kinds}):[^>]*?-->(.*?)<!--/tandem-around-->",
-                      r"\1", html, flags=re.S)
-        html = re.sub(rf"<!--tandem:(?:{kinds}):[^>]*?-->", "", html)
-
-    def around(match):
-        kind, arg, otherwise = match.groups()
-        found = holes[kind]
-        if isinstance(found, Only):
-            found = found.get(arg)
-            return str(found(otherwise)) if found else otherwise
-        return str(found(arg, otherwise))
-
+    pieces = (kept("fragment_pieces", html, lambda: _split(html)) if keep
+              else _split(html))
     token = []  # the CSRF token, worked out at most once
 
-    def value(match):
-        kind, arg = match.group(1), match.group(2) or ""
-        if kind == "csrf":
-            if not token:
-                token.append(csrf.token())
-            return token[0]
-        found = holes[kind]
-        if isinstance(found, Only):
-            return str(found.get(arg, ""))
-        return str(found(arg) if callable(found) else found)
+    def csrf_value() -> str:
+        if not token:
+            token.append(csrf.token())
+        return token[0]
 
-    if "<!--tandem-around:" in html:
-        html = HOLE_AROUND.sub(around, html)
-    return Markup(HOLE.sub(value, html))
+    return Markup("".join(_fill_pieces(pieces, holes or {}, csrf_value, [])))
+
+
+PIECE = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->|<!--/tandem-around-->"
+                   r"|<!--tandem:([a-z-]+)(?::([^>]*?))?-->")
+
+
+def _split(html: str) -> list:
+    """The text between holes, and each hole as (kind, argument, pieces), where pieces is
+    None for a hole and what a hole_around shows otherwise, split the same way."""
+    top: list = []
+    open_pieces, position = [top], 0
+    for match in PIECE.finditer(html):
+        open_pieces[-1].append(html[position:match.start()])
+        position = match.end()
+        around_kind, around_arg, kind, arg = match.groups()
+        if around_kind:
+            inner: list = []
+            open_pieces[-1].append((around_kind, around_arg, inner))
+            open_pieces.append(inner)
+        elif kind:
+            open_pieces[-1].append((kind, arg or "", None))
+        elif len(open_pieces) > 1:
+            open_pieces.pop()
+    open_pieces[-1].append(html[position:])
+    return top
+
+
+def _fill_pieces(pieces: list, holes: dict, csrf_value: Callable[[], str],
+                 out: list) -> list:
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        kind, arg, inner = piece
+        if inner is None:
+            if kind == "csrf":
+                out.append(csrf_value())
+                continue
+            found = holes[kind]
+            if found is EMPTY:
+                continue
+            if isinstance(found, Only):
+                out.append(str(found.get(arg, "")))
+            else:
+                out.append(str(found(arg) if callable(found) else found))
+            continue
+        found = holes[kind]
+        if found is EMPTY or (isinstance(found, Only) and arg not in found):
+            _fill_pieces(inner, holes, csrf_value, out)
+            continue
+        otherwise = "".join(_fill_pieces(inner, holes, csrf_value, []))
+        out.append(str(found[arg](otherwise) if isinstance(found, Only)
+                       else found(arg, otherwise)))
+    return out
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -391,7 +423,7 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
         own.update(name=lambda _: escape(user.name), flashes=_flashes,
                    suspension=lambda _: _suspension(user),
                    notifications=lambda _: notifications.badge())
-    return fill(found.html, own), status
+    return fill(found.html, own, keep=True), status
 
 
 def _flashes(_arg) -> str:
