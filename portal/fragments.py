@@ -228,7 +228,7 @@ def render_shared(template: str, person: bool = False, **context) -> str:
 
 
 SPLIT = "<!--tandem-split-->"  # between parts rendered together and split by a view
-FORMAT = 2  # how fragments are stored: part of every key, so a change never misreads one
+FORMAT = 3  # how fragments are stored: part of every key, so a change never misreads one
 
 
 EMPTY = object()  # a hole that shows nothing, or for a hole_around what it shows otherwise

@@ -78,9 +78,11 @@ def thread_page_or_404(thread_id: int) -> tuple[Thread, SimpleNamespace]:
 
 
 def post_facts(posts: list[Post]) -> dict:
-    """What the holes of these posts need: number, author, deleted, status, written."""
-    return {str(p.id): [p.number, p.author_id, p.deleted, p.status, p.created_at.isoformat()]
-            for p in posts}
+    """What the holes of these posts need: number, author, deleted, status, and until when
+    its author may edit it. Kept with a stored page, whose version a change of the editing
+    window's setting raises, so filling the holes reads no setting."""
+    return {str(p.id): [p.number, p.author_id, p.deleted, p.status,
+                        p.editable_until.isoformat()] for p in posts}
 
 
 def post_holes(facts: dict, last_read: int) -> dict:
@@ -88,22 +90,25 @@ def post_holes(facts: dict, last_read: int) -> dict:
     theirs), and what they may do to their own posts."""
     user = current_user._get_current_object()
     me = user.id
-    own_actions = get_template_attribute("boards/_post_own.html", "own_actions")
-    new_tag = get_template_attribute("boards/_post_own.html", "new_tag")()
+    new_tag = kept("boards_new_tag", request.script_root,
+                   lambda: get_template_attribute("boards/_post_own.html", "new_tag")())
 
     def is_new(post_id: str) -> bool:
         number, author = facts[post_id][:2]
         return number > last_read and author != me
 
     def own(otherwise: str, post_id: str) -> str:
-        number, author, deleted, status, written = facts[post_id]
-        post = Post(__no_default__=True, id=int(post_id), author=author, deleted=deleted,
-                    status=status, created_at=dt.datetime.fromisoformat(written))
+        number, author, deleted, status, editable_until = facts[post_id]
+        # What the permission rules read of a post.
+        post = SimpleNamespace(id=int(post_id), author_id=author, deleted=deleted,
+                               status=status,
+                               editable_until=dt.datetime.fromisoformat(editable_until))
         can = permissions.can_act_on_post(user, post)
         # What the actions show depends only on these, so a process draws them once.
         return fragments.fill(kept(
             "boards_own_actions", (request.script_root, post.id, can, user.name),
-            lambda: fragments.with_token_hole(lambda: own_actions(post, can, user.name))))
+            lambda: fragments.with_token_hole(lambda: get_template_attribute(
+                "boards/_post_own.html", "own_actions")(post, can, user.name))))
 
     new = [i for i in facts if is_new(i)]
     theirs = [i for i in facts if facts[i][1] == me]
