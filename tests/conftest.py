@@ -160,6 +160,23 @@ def _sqlite_schema(tmp_path_factory):
     return path
 
 
+# Every table emptied and every used sequence restarted, as TRUNCATE ... RESTART IDENTITY
+# would: TRUNCATE takes about 100 ms for 80 tables, most of them empty, and this about 8.
+# Foreign keys and triggers are off while it runs (replica role), so the order is free.
+EMPTY_POSTGRES = """
+DO $$
+DECLARE r record;
+BEGIN
+  SET LOCAL session_replication_role = replica;
+  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('DELETE FROM %%I', r.tablename);
+  END LOOP;
+  FOR r IN SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %%I.%%I RESTART', r.schemaname, r.sequencename);
+  END LOOP;
+END $$"""
+
+
 @pytest.fixture
 def app(tmp_path, _postgres_schema, _sqlite_schema):
     if not ON_POSTGRES:
@@ -167,8 +184,7 @@ def app(tmp_path, _postgres_schema, _sqlite_schema):
     app = create_app(test_config(tmp_path))
     with db.connection_context():
         if ON_POSTGRES:
-            tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
-            db.execute_sql(f"TRUNCATE {tables}, search_vector RESTART IDENTITY CASCADE")
+            db.execute_sql(EMPTY_POSTGRES)
         with app.app_context():
             branding.current()
     yield app
