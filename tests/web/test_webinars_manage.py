@@ -51,6 +51,14 @@ def local(moment) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(LONDON)
 
 
+def morning_in_ten_days() -> dt.datetime:
+    """10am London time ten days ahead, in naive UTC: a session the edit form's one day can
+    hold (one made ten days from now, late in the evening, ends after midnight)."""
+    day = dt.datetime.now(LONDON).date() + dt.timedelta(days=10)
+    return dt.datetime.combine(day, dt.time(10), tzinfo=LONDON).astimezone(
+        dt.UTC).replace(tzinfo=None)
+
+
 def test_a_six_weekly_series_for_twelve_months_keeps_10am_across_the_clock_changes(
         app, client, staff, csrf_token):
     change = next_spring_clock_change()
@@ -174,7 +182,7 @@ def test_moving_a_session_tells_everyone_and_raises_the_sequence(
 
 def test_saving_without_moving_sends_nothing(app, client, staff, make_user, csrf_token,
                                              sent_emails):
-    session = make_session(app, starts_in=dt.timedelta(days=10))
+    session = make_session(app, starts_at=morning_in_ten_days())
     book(app, make_user(email="b@example.org"), session)
     start = local(session.starts_at)
     end = local(session.ends_at)
@@ -187,7 +195,7 @@ def test_saving_without_moving_sends_nothing(app, client, staff, make_user, csrf
 
 
 def test_more_seats_go_to_the_waitlist(app, client, staff, make_user, csrf_token):
-    session = make_session(app, capacity=1, starts_in=dt.timedelta(days=10))
+    session = make_session(app, capacity=1, starts_at=morning_in_ten_days())
     first, second = make_user(), make_user()
     book(app, first, session)
     book(app, second, session)
