@@ -9,9 +9,17 @@ from flask import current_app
 LIMIT = 256  # values kept under one name; more than that starts again
 
 
-def kept(name: str, key: Hashable, make: Callable[[], object], limit: int = LIMIT):
+def kept_in(name: str) -> dict:
+    """Everything kept under `name` in this process: for a caller looking up many values,
+    which passes it to `kept` as `store`."""
+    return current_app.extensions.setdefault("kept", {}).setdefault(name, {})
+
+
+def kept(name: str, key: Hashable, make: Callable[[], object], limit: int = LIMIT,
+         store: dict | None = None):
     """What `make()` returns for `key`, made once per process and name."""
-    store = current_app.extensions.setdefault("kept", {}).setdefault(name, {})
+    if store is None:
+        store = kept_in(name)
     found = store.get(key)
     if found is None:
         if len(store) >= limit:

@@ -29,7 +29,7 @@ from portal.blueprints.boards.models import (
     Thread,
 )
 from portal.htmx import render_page_or_fragment, wants_fragment, with_flashes
-from portal.kept import kept
+from portal.kept import kept, kept_in
 from portal.pagination import newest_first
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
@@ -104,19 +104,21 @@ def unread_holes(threads: dict) -> dict:
                                   [int(i) for i in threads])
     unread = [(int(i), title, count - read.get(int(i), 0), read.get(int(i), 0))
               for i, (count, title) in threads.items() if count > read.get(int(i), 0)]
-    tags = [_unread_tags(*row) for row in unread]
+    store, root = kept_in("boards_unread_tags"), request.script_root
+    tags = [_unread_tags(store, root, *row) for row in unread]
     return {"unread-row": fragments.Only({str(row[0]): " tandem-thread-row--unread"
                                           for row in unread}),
             "unread-tags": fragments.Only({str(row[0]): tag
                                            for row, tag in zip(unread, tags, strict=False)})}
 
 
-def _unread_tags(thread_id: int, title: str, new_posts: int, last_read: int):
+def _unread_tags(store: dict, root: str, thread_id: int, title: str, new_posts: int,
+                 last_read: int):
     """A row's tags depend only on these values, so a process draws each combination once."""
-    return kept("boards_unread_tags", (request.script_root, thread_id, title,
+    return kept("boards_unread_tags", (root, thread_id, title,
                                        new_posts if last_read else None),
                 lambda: get_template_attribute("boards/_unread.html", "tags")(
-                    thread_id, title, new_posts, last_read))
+                    thread_id, title, new_posts, last_read), store=store)
 
 
 def listed(threads: list[Thread]) -> dict:
