@@ -2,6 +2,8 @@
 from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
 
+from portal.kept import kept
+
 KEPT = 10_000  # sessions' signed tokens a process keeps
 
 
@@ -13,10 +15,4 @@ def token() -> str:
     raw = session.get("csrf_token")
     if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    signed = current_app.extensions.setdefault("signed_csrf_tokens", {})
-    found = signed.get(raw)
-    if found is None:
-        if len(signed) >= KEPT:
-            signed.clear()
-        found = signed[raw] = generate_csrf()
-    return found
+    return kept("signed_csrf_tokens", raw, generate_csrf, limit=KEPT)
