@@ -137,10 +137,13 @@ def _default(spec: SettingSpec):
 def _defaults() -> dict:
     """Every setting's default: the same for every request while the configuration the
     defaults come from is."""
-    if not has_app_context():
+    def every() -> dict:
         return {spec.key: _default(spec) for spec in SPECS}
+
+    if not has_app_context():
+        return every()
     config = tuple(current_app.config[spec.config_key] for spec in SPECS if spec.config_key)
-    return kept("setting_defaults", config, lambda: {spec.key: _default(spec) for spec in SPECS})
+    return kept("setting_defaults", config, every)
 
 
 class Setting(BaseModel):

@@ -81,9 +81,9 @@ def test_the_boards_migration_goes_down_and_up(empty_database):
     db.execute_sql("INSERT INTO search_document (kind, object_id, title, summary, body) "
                    "VALUES ('post', 1, 'A thread', '', 'A post')")
     assert Runner(db.obj, str(MIGRATIONS_DIR)).down("0008_boards") == [
-        "0018_dashboard_version", "0017_shared_fragments", "0016_evaluation", "0015_notifications", "0014_experts",
-        "0013_people_data", "0012_pairs", "0011_matching", "0010_programmes", "0009_moderation",
-        "0008_boards"]
+        "0018_dashboard_version", "0017_shared_fragments", "0016_evaluation",
+        "0015_notifications", "0014_experts", "0013_people_data", "0012_pairs", "0011_matching",
+        "0010_programmes", "0009_moderation", "0008_boards"]
     assert "post" not in db.get_tables() and "board" not in db.get_tables()
     assert db.execute_sql("SELECT COUNT(*) FROM search_document").fetchone()[0] == 0
     assert migrate() == ["0008_boards", "0009_moderation", "0010_programmes", "0011_matching",

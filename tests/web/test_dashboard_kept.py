@@ -122,7 +122,8 @@ def test_a_dashboard_the_clock_can_change_is_rendered_on_every_visit(app, client
         aces = make_aces(make_user(role="staff"))
         ann = make_expert(aces, make_user(name="Ann Budget"))
         item = aces.items["reading a budget statement"].id
-        intros.ask(make_user(name="Lee Learner"), intros.Ask([ann.id], [item], "I hold a budget now"))
+        intros.ask(make_user(name="Lee Learner"),
+                   intros.Ask([ann.id], [item], "I hold a budget now"))
     login(ann.user)
     for _ in range(2):
         page, stored = visit(client)
