@@ -1,12 +1,11 @@
 """Thread and board pages issue a fixed number of queries, at 10 posts and at 100,000.
 
 The data goes in in bulk: thread rows with their counters through insert_many in chunks,
-then every post in one INSERT ... SELECT over a counting CTE (building 100,000 rows through
-peewee's insert_many takes over five seconds; this takes under one, on SQLite and
-PostgreSQL alike). One long thread has 60,000 posts; 2,000 threads have 20 each.
+then every post in one INSERT ... SELECT over a counting CTE, which spares building 100,000
+model rows in Python. One long thread has 60,000 posts; 2,000 threads have 20 each. How long
+the insert takes is not asserted: it depends on the machine, not on the portal.
 """
 import datetime as dt
-import time
 
 from playhouse.test_utils import count_queries
 
@@ -124,13 +123,10 @@ def test_thread_and_board_pages_issue_the_same_queries_at_10_and_100000_posts(
     login(boards.mentor)
     few_counts, few_shown = measure(client, small_long)
 
-    started = time.monotonic()
     big_long, big_total = fill(app, boards, long_posts=60_000, threads=2_000, posts_each=20)
-    filled = time.monotonic() - started
     assert big_total == 100_010
     many_counts, many_shown = measure(client, big_long)
     assert many_counts == few_counts
     assert max(many_counts.values()) <= 10
     assert few_shown["thread"] == 4 and many_shown["thread"] == 20
     assert many_shown["board"] == 25 and many_shown["notifications"] == 30
-    assert filled < 10, f"the bulk insert took {filled:.1f}s"
