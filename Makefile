@@ -43,10 +43,14 @@ db: $(STAMP)
 run: db
 	COOKIE_SECURE=0 scripts/serve
 
-# Both runs always happen, each in parallel; the target fails if either failed.
+# Both runs always happen, each in parallel; the target fails if either failed. They share
+# one directory of the page shapes axe has passed (see tests/browser/conftest.py), made for
+# this run only, so a page the SQLite run audited is not audited again on PostgreSQL.
 test: $(STAMP)
 	@scripts/ensure-packages $(TEST_PACKAGES)
 	@status=0; \
+	export TANDEM_AXE_PASSED=$$(mktemp -d -t tandem-axe-XXXXXX); \
+	trap 'rm -rf "$$TANDEM_AXE_PASSED"' EXIT; \
 	echo; echo "===== pytest on SQLite (temporary files) ====="; \
 	env -u DATABASE_URL $(PYTEST) || status=1; \
 	echo; echo "===== pytest on PostgreSQL (temporary server on 127.0.0.1) ====="; \

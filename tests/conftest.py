@@ -5,6 +5,7 @@ Under pytest-xdist (`-n 2`) each worker process is isolated from the others: its
 PostgreSQL database (`<name>_gw0`, ... made on DATABASE_URL's server, and exported as
 DATABASE_URL so servers started in a subprocess use it too), its own huey queue file, and
 ports chosen free by each server fixture."""
+import gc
 import os
 import re
 import shutil
@@ -36,6 +37,16 @@ from tasks import huey  # noqa: E402
 from tests.pages import Page  # noqa: E402
 
 huey.immediate = True
+
+
+def pytest_sessionstart(session):
+    """Collect garbage less often. The modules, models and templates imported by now live
+    for the whole run, and every test builds an app full of cycles, so Python's full
+    collections kept walking the same few hundred thousand objects: freezing those and
+    raising the youngest generation's threshold takes about a tenth off the suite's CPU."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _reuse_url_builders() -> None:
