@@ -235,9 +235,10 @@ EMPTY = object()  # a hole that shows nothing, or for a hole_around what it show
 
 
 class Only(dict):
-    """Holes of one kind filled for these arguments only (argument -> value, or for a
-    hole_around a function of what it shows otherwise); the kind's other holes are EMPTY.
-    The values are worked out before filling, so filling is a lookup per hole."""
+    """Holes of one kind filled for these arguments only (argument -> value; for a
+    hole_around, what it shows instead, or a function of what it shows otherwise); the
+    kind's other holes are EMPTY. The values are worked out before filling, so filling is
+    a lookup per hole."""
 
 
 def fill(html: str, holes: dict | None = None, keep: bool = False) -> Markup:
@@ -245,13 +246,16 @@ def fill(html: str, holes: dict | None = None, keep: bool = False) -> Markup:
     from `holes` (a value, or a function of the hole's argument; for a hole_around, of
     the argument and what the hole shows otherwise, its own holes filled). Kinds given
     EMPTY (what most people see: nothing new, nothing of theirs) show nothing, or what a
-    hole_around shows otherwise. Values go in as they are. With `keep`, for a fragment
-    many requests fill, the process keeps it split at its holes: splitting costs several
-    times what filling does."""
+    hole_around shows otherwise. Values go in as they are, but for the CSRF token's hole,
+    which a value may hold. With `keep`, for a fragment many requests fill, the process
+    keeps it split at its holes: splitting costs several times what filling does."""
     if "<!--tandem" not in html:
         return Markup(html)
-    pieces = (kept("fragment_pieces", html, lambda: _split(html)) if keep
-              else _split(html))
+    return _fill(kept("fragment_pieces", html, lambda: _split(html)) if keep
+                 else _split(html), holes or {})
+
+
+def _fill(pieces: list, holes: dict) -> Markup:
     token = []  # the CSRF token, worked out at most once
 
     def csrf_value() -> str:
@@ -259,7 +263,7 @@ def fill(html: str, holes: dict | None = None, keep: bool = False) -> Markup:
             token.append(csrf.token())
         return token[0]
 
-    return Markup("".join(_fill_pieces(pieces, holes or {}, csrf_value, [])))
+    return Markup("".join(_fill_pieces(pieces, holes, csrf_value, [])))
 
 
 PIECE = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->|<!--/tandem-around-->"
@@ -267,8 +271,10 @@ PIECE = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->|<!--/tandem-around-
 
 
 def _split(html: str) -> list:
-    """The text between holes, and each hole as (kind, argument, pieces), where pieces is
-    None for a hole and what a hole_around shows otherwise, split the same way."""
+    """The text between holes, and each hole as (kind, argument, pieces, text): pieces is
+    None for a hole, and for a hole_around what it shows otherwise, split the same way;
+    text is that joined when it holds no holes, so filling need not walk it."""
+    html = str(html)  # pieces of Markup would not be str to the walk
     top: list = []
     open_pieces, position = [top], 0
     for match in PIECE.finditer(html):
@@ -277,43 +283,127 @@ def _split(html: str) -> list:
         around_kind, around_arg, kind, arg = match.groups()
         if around_kind:
             inner: list = []
-            open_pieces[-1].append((around_kind, around_arg, inner))
+            open_pieces[-1].append([around_kind, around_arg, inner, None])
             open_pieces.append(inner)
         elif kind:
-            open_pieces[-1].append((kind, arg or "", None))
+            open_pieces[-1].append((kind, arg or "", None, None))
         elif len(open_pieces) > 1:
             open_pieces.pop()
     open_pieces[-1].append(html[position:])
-    return top
+    return _settle(top)
+
+
+def _settle(pieces: list) -> list:
+    """Holes as tuples, each hole_around with its text when what it holds has no holes."""
+    settled = []
+    for piece in pieces:
+        if type(piece) is list:
+            kind, arg, inner, _ = piece
+            inner = _settle(inner)
+            text = "".join(inner) if all(type(p) is str for p in inner) else None
+            piece = (kind, arg, inner, text)
+        settled.append(piece)
+    return settled
 
 
 def _fill_pieces(pieces: list, holes: dict, csrf_value: Callable[[], str],
                  out: list) -> list:
+    append = out.append
     for piece in pieces:
-        if isinstance(piece, str):
-            out.append(piece)
+        if type(piece) is str:
+            append(piece)
             continue
-        kind, arg, inner = piece
+        kind, arg, inner, text = piece
         if inner is None:
             if kind == "csrf":
-                out.append(csrf_value())
+                append(csrf_value())
                 continue
             found = holes[kind]
             if found is EMPTY:
                 continue
-            if isinstance(found, Only):
-                out.append(str(found.get(arg, "")))
+            if type(found) is Only:
+                value = str(found.get(arg, ""))
             else:
-                out.append(str(found(arg) if callable(found) else found))
-            continue
-        found = holes[kind]
-        if found is EMPTY or (isinstance(found, Only) and arg not in found):
-            _fill_pieces(inner, holes, csrf_value, out)
-            continue
-        otherwise = "".join(_fill_pieces(inner, holes, csrf_value, []))
-        out.append(str(found[arg](otherwise) if isinstance(found, Only)
-                       else found(arg, otherwise)))
+                value = str(found(arg) if callable(found) else found)
+        else:
+            found = holes[kind]
+            if found is EMPTY or (type(found) is Only and arg not in found):
+                if text is None:
+                    _fill_pieces(inner, holes, csrf_value, out)
+                else:
+                    append(text)
+                continue
+            otherwise = text if text is not None else "".join(
+                _fill_pieces(inner, holes, csrf_value, []))
+            value = str(_instead(found[arg], otherwise) if type(found) is Only
+                        else found(arg, otherwise))
+        if CSRF_HOLE in value:
+            value = value.replace(CSRF_HOLE, csrf_value())
+        append(value)
     return out
+
+
+def _resolve(pieces: list, holes: dict) -> list:
+    """The pieces with the kinds in `holes` filled in, and every other hole (the CSRF
+    token's among them) left for a later fill: a person's part of a page, which a process
+    may keep, so that each request fills only what changes between requests."""
+    out: list = []
+
+    def add(piece) -> None:
+        if type(piece) is str and out and type(out[-1]) is str:
+            out[-1] += piece
+        else:
+            out.append(piece)
+
+    for piece in pieces:
+        if type(piece) is str or piece[0] not in holes:
+            add(piece)
+            continue
+        kind, arg, inner, text = piece
+        found = holes[kind]
+        if inner is None:
+            if found is EMPTY:
+                continue
+            value = (found.get(arg, "") if type(found) is Only
+                     else found(arg) if callable(found) else found)
+        elif found is EMPTY or (type(found) is Only and arg not in found):
+            for inside in _resolve(inner, holes):
+                add(inside)
+            continue
+        else:
+            otherwise = text if text is not None else _source(_resolve(inner, holes))
+            value = (_instead(found[arg], otherwise) if type(found) is Only
+                     else found(arg, otherwise))
+        for inside in _split(value):
+            add(inside)
+    return out
+
+
+def _instead(value, otherwise: str):
+    """What a hole_around shows for this person: `value`, or what it makes of the rest."""
+    return value(otherwise) if callable(value) else value
+
+
+def _source(pieces: list) -> str:
+    """Pieces written back as HTML with their holes."""
+    return "".join(piece if type(piece) is str
+                   else CSRF_HOLE if piece[0] == "csrf"
+                   else str(hole(piece[0], piece[1])) if piece[2] is None
+                   else str(hole_around(piece[0], piece[1], Markup(_source(piece[2]))))
+                   for piece in pieces)
+
+
+def _plain(holes: dict) -> tuple | None:
+    """The holes as a key, when every value is plain text (not a function): then they are
+    all that filling them depends on."""
+    key = []
+    for kind, found in sorted(holes.items()):
+        values = found.items() if type(found) is Only else [("", found)]
+        if any(callable(value) for _, value in values):
+            return None
+        key.append((kind, type(found) is Only, tuple(sorted((arg, str(value))
+                                                            for arg, value in values))))
+    return tuple(key)
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -419,11 +509,19 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     found = cached(name if template == page else f"{name}:fragment", areas, args,
                    lambda: render(template), person)
     own = holes(found.meta) if callable(holes) else dict(holes or {})
+    html = found.html
+    pieces = kept("fragment_pieces", html, lambda: _split(html))
+    filled = _plain(own) if own else None
+    if filled is not None:
+        # The page's own holes hold plain text, so with them filled in the page is the same
+        # for each request with the same values: kept so, it leaves only the header's.
+        pieces = kept("filled_pieces", (html, filled), lambda: _resolve(pieces, own))
+        own = {}
     if template == page:
         own.update(name=lambda _: escape(user.name), flashes=_flashes,
                    suspension=lambda _: _suspension(user),
                    notifications=lambda _: notifications.badge())
-    return fill(found.html, own, keep=True), status
+    return _fill(pieces, own), status
 
 
 def _flashes(_arg) -> str:

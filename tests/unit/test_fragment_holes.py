@@ -58,3 +58,18 @@ def test_a_hole_nobody_fills_is_an_error_not_a_gap(request_context):
 
 def test_text_without_holes_is_returned_as_it_is(request_context):
     assert fragments.fill("<p>No holes</p>", keep=True) == "<p>No holes</p>"
+
+
+def test_a_persons_part_filled_first_and_the_rest_later_gives_the_same_page(request_context):
+    """A page kept with the person's own holes filled leaves only the header's and the
+    token's for each request; the token in their actions stays a hole until then."""
+    own = {"post-new": Only({"2": " post--new"}),
+           "post-own": Only({"2": Markup(f'<a>Edit 2</a><input value="{fragments.CSRF_HOLE}">')})}
+    resolved = fragments._resolve(fragments._split(PAGE), own)
+    assert {piece[0] for piece in resolved if type(piece) is not str} == {"name", "csrf"}
+    expected = ('<p>Ann</p><li class="post"><a>Report 1</a><input value="TOKEN"></li>'
+                '<li class="post post--new"><a>Edit 2</a><input value="TOKEN"></li>'
+                '<footer>TOKEN</footer>')
+    assert fragments._fill(resolved, {"name": "Ann"}) == expected
+    assert fragments.fill(PAGE, {"name": "Ann", **own}) == expected
+    assert request_context == ["t", "t"]

@@ -269,6 +269,35 @@ def test_what_is_new_and_a_persons_own_actions_stay_theirs(app, client, login, b
     assert "Mina Mentor" in page.text("header") and "Omar Outsider" not in page.text("header")
 
 
+def test_each_session_gets_its_own_token_in_the_actions_on_its_own_posts(
+        app, client, login, boards, post_as):
+    """A thread page with the person's own posts filled in is kept for the next request
+    with the same posts, but never with one session's CSRF token in it."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.conftest import CSRF_RAW_TOKEN, TEST_PASSWORD
+
+    started = post_as(boards.outsider, boards.general, title="Rotas", body="Who does rotas?")
+    thread = f"/boards/threads/{started.thread_id}"
+    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
+    delete_form = f'form[action="/boards/posts/{started.id}/delete"] input[name=csrf_token]'
+    login(boards.outsider)
+    first = read_twice(client, thread)
+    assert signer.loads(first.soup.select_one(delete_form)["value"]) == CSRF_RAW_TOKEN
+
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["csrf_token"] = "another-session"
+    assert other.post("/accounts/login", data={
+        "email": boards.outsider.email, "password": TEST_PASSWORD,
+        "csrf_token": signer.dumps("another-session")}).status_code == 303
+    token = read(other, thread).soup.select_one(delete_form)["value"]
+    assert signer.loads(token) == "another-session"
+    response = other.post(f"/boards/posts/{started.id}/delete", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert posts_on(read(client, thread)) == ["This post was deleted."]
+
+
 def test_the_header_count_on_a_shared_page_is_the_readers_own(app, client, login, make_user):
     """Two people of one audience read the same stored hub list; each sees their own
     number of unread notifications, and the count moves when they read them."""

@@ -1,7 +1,6 @@
 """A thread: its pages of posts, the jump to the first unread post, replying (in place
 with htmx, or as a plain form, quoting a post), and watching it."""
 import datetime as dt
-import functools
 import math
 import re
 from types import SimpleNamespace
@@ -97,7 +96,7 @@ def post_holes(facts: dict, last_read: int) -> dict:
         number, author = facts[post_id][:2]
         return number > last_read and author != me
 
-    def own(otherwise: str, post_id: str) -> str:
+    def own(post_id: str) -> str:
         number, author, deleted, status, editable_until = facts[post_id]
         # What the permission rules read of a post.
         post = SimpleNamespace(id=int(post_id), author_id=author, deleted=deleted,
@@ -105,16 +104,15 @@ def post_holes(facts: dict, last_read: int) -> dict:
                                editable_until=dt.datetime.fromisoformat(editable_until))
         can = permissions.can_act_on_post(user, post)
         # What the actions show depends only on these, so a process draws them once.
-        return fragments.fill(kept(
+        return kept(
             "boards_own_actions", (request.script_root, post.id, can, user.name),
             lambda: fragments.with_token_hole(lambda: get_template_attribute(
-                "boards/_post_own.html", "own_actions")(post, can, user.name))))
+                "boards/_post_own.html", "own_actions")(post, can, user.name)))
 
     new = [i for i in facts if is_new(i)]
-    theirs = [i for i in facts if facts[i][1] == me]
     return {"post-new": fragments.Only({i: " tandem-post--new" for i in new}),
             "post-new-tag": fragments.Only({i: new_tag for i in new}),
-            "post-own": fragments.Only({i: functools.partial(own, post_id=i) for i in theirs})}
+            "post-own": fragments.Only({i: own(i) for i in facts if facts[i][1] == me})}
 
 
 def fill_posts(html: str, posts: list[Post], last_read: int):
