@@ -19,22 +19,21 @@ from tests.expert_factories import add_listed_experts, make_aces
 from tests.tasks.conftest import received, wait_until
 from tests.tasks.test_mentoring_checkins import all_outbox
 
-LONG_AGO = utcnow() - dt.timedelta(days=400)
-
 
 def scheme(app, make_user, experts: int, lapsed: int = 0) -> tuple[list[int], list[int]]:
     """`experts` listed experts, there since long ago, and `lapsed` pending requests to
     the first of them that ran out of time: (expert ids, request ids)."""
     learner = make_user(name="Lee Learner")
+    long_ago = utcnow() - dt.timedelta(days=400)
     with app.app_context(), db.connection_context():
         aces = make_aces(make_user(role="staff"))
-        ids = add_listed_experts(app, aces, learner, 0, experts, created_at=LONG_AGO)
+        ids = add_listed_experts(app, aces, learner, 0, experts, created_at=long_ago)
         introduction = IntroductionRequest.select().first().introduction
         IntroductionRequest.delete().where(IntroductionRequest.expert.in_(ids[:lapsed])
                                            ).execute()
         IntroductionRequest.insert_many([
             {"introduction": introduction.id, "expert": e, "status": "pending",
-             "created_at": LONG_AGO, "expires_at": utcnow() - dt.timedelta(hours=1)}
+             "created_at": long_ago, "expires_at": utcnow() - dt.timedelta(hours=1)}
             for e in ids[:lapsed]]).execute()
         requests = [r.id for r in IntroductionRequest.select().where(
             IntroductionRequest.status == "pending").order_by(IntroductionRequest.id)]

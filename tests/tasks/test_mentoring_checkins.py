@@ -21,10 +21,14 @@ from tasks.mentoring_care import (
 from tests.mentoring_factories import make_programme
 from tests.tasks.conftest import received, wait_until
 
-TODAY = dt.date.today()
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
-def make_pairs(app, coordinator, count: int, quiet_every: int = 2, **fields) -> list[int]:
+def make_pairs(app, coordinator, count: int, today: dt.date, quiet_every: int = 2,
+               **fields) -> list[int]:
     """`count` active short-virtual pairs started five weeks ago (a check-in is due); every
     `quiet_every`-th has held no session for 40 days (a nudge is due), the others met
     three days ago."""
@@ -40,7 +44,7 @@ def make_pairs(app, coordinator, count: int, quiet_every: int = 2, **fields) -> 
             {"programme": programme.id, "cohort": cohort.id, "mentor": ids[2 * n],
              "mentee": ids[2 * n + 1], "status": ACTIVE, "released_at": started,
              "started_at": started, "created_at": utcnow(),
-             "last_session_on": TODAY - dt.timedelta(days=40 if n % quiet_every == 0 else 3),
+             "last_session_on": today - dt.timedelta(days=40 if n % quiet_every == 0 else 3),
              **fields}
             for n in range(count)]).execute()
         return [r.id for r in Relationship.select(Relationship.id)
@@ -53,9 +57,9 @@ def outbox_keys(app, prefix: str) -> list[str]:
             OutboxMessage.key.startswith(prefix)))
 
 
-def test_the_finders_fan_out_once_per_due_pair(app, make_user):
+def test_the_finders_fan_out_once_per_due_pair(app, make_user, today):
     coordinator = make_user(role="staff")
-    rels = make_pairs(app, coordinator, 4)
+    rels = make_pairs(app, coordinator, 4, today)
     with app.app_context(), db.connection_context():
         assert find_due_checkins.call_local() == 4
         assert find_due_checkins.call_local() == 0
@@ -73,20 +77,21 @@ def _rels(app, ids):
         return list(Relationship.select().where(Relationship.id.in_(ids)))
 
 
-def test_paused_leave_and_closed_pairs_get_no_check_in_or_nudge(app, make_user):
+def test_paused_leave_and_closed_pairs_get_no_check_in_or_nudge(app, make_user, today):
     coordinator = make_user(role="staff")
-    make_pairs(app, coordinator, 2, quiet_every=1, leave_starts=TODAY - dt.timedelta(days=5),
-               leave_returns=TODAY + dt.timedelta(days=200))
-    make_pairs(app, coordinator, 2, quiet_every=1, status=CLOSED)
+    make_pairs(app, coordinator, 2, today, quiet_every=1,
+               leave_starts=today - dt.timedelta(days=5),
+               leave_returns=today + dt.timedelta(days=200))
+    make_pairs(app, coordinator, 2, today, quiet_every=1, status=CLOSED)
     with app.app_context(), db.connection_context():
         assert find_due_checkins.call_local() == 0
         assert find_inactive_pairs.call_local() == 0
 
 
-def test_the_return_and_end_date_finders_send_once(app, make_user):
+def test_the_return_and_end_date_finders_send_once(app, make_user, today):
     coordinator = make_user(role="staff")
-    make_pairs(app, coordinator, 1, leave_starts=TODAY - dt.timedelta(days=200),
-               leave_returns=TODAY + dt.timedelta(days=10), ends_on=TODAY)
+    make_pairs(app, coordinator, 1, today, leave_starts=today - dt.timedelta(days=200),
+               leave_returns=today + dt.timedelta(days=10), ends_on=today)
     with app.app_context(), db.connection_context():
         assert find_returns_from_leave.call_local() == 1
         assert find_returns_from_leave.call_local() == 0
@@ -101,7 +106,7 @@ def test_the_return_and_end_date_finders_send_once(app, make_user):
 PAIRS = 20
 
 
-def wanted_keys(app, rel_ids) -> set[tuple[str, str]]:
+def wanted_keys(app, rel_ids, today: dt.date) -> set[tuple[str, str]]:
     """(address, outbox key) of every check-in and nudge the pairs are owed."""
     wanted = set()
     with app.app_context(), db.connection_context():
@@ -109,7 +114,7 @@ def wanted_keys(app, rel_ids) -> set[tuple[str, str]]:
         for rel in Relationship.select().where(Relationship.id.in_(rel_ids)):
             for person in (rel.mentor_id, rel.mentee_id):
                 wanted.add((emails[person], f"mentoring-checkin:{rel.id}:{person}:1"))
-                if rel.last_session_on < TODAY - dt.timedelta(days=30):
+                if rel.last_session_on < today - dt.timedelta(days=30):
                     wanted.add((emails[person], f"mentoring-nudge:{rel.id}:{person}:"
                                                 f"{rel.last_session_on.isoformat()}"))
     return wanted
@@ -122,13 +127,13 @@ def all_outbox(app) -> set[tuple[str, str]]:
 
 @pytest.mark.slow
 def test_a_killed_and_restarted_consumer_sends_every_check_in_and_nudge_once(
-        app, tmp_path, make_user, smtp, start_consumer, monkeypatch):
+        app, tmp_path, make_user, smtp, start_consumer, monkeypatch, today):
     # This process only sets up: every email reaches SMTP through the consumer processes.
     monkeypatch.setattr(huey, "immediate", False)
     coordinator = make_user(role="staff")
-    rel_ids = make_pairs(app, coordinator, PAIRS)
-    make_pairs(app, coordinator, 3, status=CLOSED)  # owed nothing
-    wanted = wanted_keys(app, rel_ids)
+    rel_ids = make_pairs(app, coordinator, PAIRS, today)
+    make_pairs(app, coordinator, 3, today, status=CLOSED)  # owed nothing
+    wanted = wanted_keys(app, rel_ids, today)
     assert len(wanted) == PAIRS * 2 + PAIRS  # a check-in each, a nudge for half the pairs
     smtp.start()
 

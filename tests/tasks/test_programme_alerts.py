@@ -17,7 +17,10 @@ from tests.conftest import link_in
 from tests.pages import Page
 from tests.programme_factories import cohort_details, make_rtw, mentor_answers, submitted
 
-TODAY = dt.date.today()
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 def text_of(received) -> str:
@@ -41,11 +44,11 @@ def mail_app(app, smtp):
 
 
 def test_sign_up_confirm_one_email_when_it_opens_and_unsubscribe_signed_out(
-        mail_app, client, csrf_token, make_user, smtp, consumer):
+        mail_app, client, csrf_token, make_user, smtp, consumer, today):
     staff = make_user(role="staff")
     with mail_app.app_context(), db.connection_context():
         programme, cohort = make_rtw(staff)
-        Cohort.update(recruitment_opens=TODAY + dt.timedelta(days=1)).execute()
+        Cohort.update(recruitment_opens=today + dt.timedelta(days=1)).execute()
     consumer()
     page = Page(client.get(f"/programmes/{programme.slug}"))
     assert page.text("#opening-alert h2") == "Tell me when the next cohort opens"
@@ -62,7 +65,7 @@ def test_sign_up_confirm_one_email_when_it_opens_and_unsubscribe_signed_out(
 
     with mail_app.app_context(), db.connection_context():
         assert find_opening_cohorts.call_local() == 0  # not open yet
-        Cohort.update(recruitment_opens=TODAY).execute()
+        Cohort.update(recruitment_opens=today).execute()
         assert find_opening_cohorts.call_local() == 1  # fans out to the consumer
     received = smtp.inbox.wait_for("ann@example.org", count=2)
     assert [subject_of(m) for m in received][1] == "Return to Work is open for applications"
@@ -83,9 +86,9 @@ def test_sign_up_confirm_one_email_when_it_opens_and_unsubscribe_signed_out(
         assert alert.unsubscribed_at is not None and alert.notified_cohort_id == cohort.id
 
 
-def end_mentoring(cohort) -> None:
+def end_mentoring(cohort, today: dt.date) -> None:
     """Move a cohort's dates so its mentoring ended yesterday."""
-    shift = cohort.mentoring_ends - TODAY + dt.timedelta(days=1)
+    shift = cohort.mentoring_ends - today + dt.timedelta(days=1)
     Cohort.update({field: getattr(cohort, field) - shift for field in (
         "recruitment_opens", "recruitment_closes", "training_starts", "training_ends",
         "mentoring_starts", "mentoring_ends", "evaluation_starts", "evaluation_ends")}
@@ -93,13 +96,13 @@ def end_mentoring(cohort) -> None:
 
 
 def test_pay_it_forward_invites_once_by_email_and_on_the_dashboard(
-        app, client, make_user, login, csrf_token):
+        app, client, make_user, login, csrf_token, today):
     staff, mentee = make_user(role="staff"), make_user(name="Tom Mentee")
     with app.app_context(), db.connection_context():
         programme, first = make_rtw(staff)
         place = submitted(mentee, programme, first, MENTEE)
         apps.accept(staff, place)
-        end_mentoring(first)
+        end_mentoring(first, today)
         services.create_cohort(staff, programme, cohort_details(name="2028"))
 
         assert find_mentees_to_invite.call_local() == 1

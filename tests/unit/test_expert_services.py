@@ -33,8 +33,15 @@ from portal.people_data.erase import erase_account
 from portal.signed_links import LinkProblem
 from tests.expert_factories import make_aces, make_expert
 
-NOW = utcnow()
-TODAY = NOW.date()
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return utcnow()
+
+
+@pytest.fixture
+def today(now) -> dt.date:
+    return now.date()
 
 
 @pytest.fixture
@@ -83,25 +90,25 @@ def test_only_accepted_inducted_complete_available_experts_are_listed(world, mak
                                       services_experts.Profile(ann.bio, 1, [1]))
 
 
-def test_a_full_expert_is_not_listed_until_a_place_frees(world):
+def test_a_full_expert_is_not_listed_until_a_place_frees(world, now):
     aces, people = world
     ann = expert(world, capacity=1)
     rel = Relationship.create(programme=aces.programme, mentor=people["Ann Expert"],
-                              mentee=people["Lee Learner"], status=RELEASED, released_at=NOW)
+                              mentee=people["Lee Learner"], status=RELEASED, released_at=now)
     assert listed_names() == []
     Relationship.update(status="closed").where(Relationship.id == rel.id).execute()
     assert listed_names() == ["Ann Expert"]
     assert ann.id
 
 
-def test_search_by_words_and_specialism(world):
+def test_search_by_words_and_specialism(world, now):
     aces, _ = world
     expert(world, "Ann Expert", specialisms=("Building a budget",))
     expert(world, "Bob Expert", specialisms=("Spreadsheets",), bio="Pivot tables are my joy "
                                                                     "and I teach them weekly.")
 
     def found(q="", specialism=""):
-        return [e.user.name for e in directory.search(q, specialism, None, NOW).experts]
+        return [e.user.name for e in directory.search(q, specialism, None, now).experts]
 
     assert found("budget") == ["Ann Expert"]  # a specialism's name
     assert found("finance") == ["Ann Expert"]  # its area
@@ -153,7 +160,7 @@ def test_a_request_that_cannot_go_says_why(world, change, message):
         ask(world, values["experts"], values["items"], values["wants"])
 
 
-def test_nobody_asks_themselves_an_unlisted_expert_or_the_same_expert_twice(world):
+def test_nobody_asks_themselves_an_unlisted_expert_or_the_same_expert_twice(world, today):
     aces, people = world
     ann = expert(world)
     items = item_ids(world, "forecasting spend for a year")
@@ -162,17 +169,17 @@ def test_nobody_asks_themselves_an_unlisted_expert_or_the_same_expert_twice(worl
     ask(world, [ann], items)
     with pytest.raises(intros.IntroductionRefused, match="wait for their answer"):
         ask(world, [ann], items)
-    services_experts.pause(ann, TODAY + dt.timedelta(days=5), TODAY)
+    services_experts.pause(ann, today + dt.timedelta(days=5), today)
     with pytest.raises(intros.IntroductionRefused, match="not taking requests"):
         ask(world, [ann], items)
 
 
-def test_accepting_opens_the_pair_space_with_the_ticked_items_as_goals(world, sent_emails):
+def test_accepting_opens_the_pair_space_with_the_ticked_items_as_goals(world, sent_emails, now):
     aces, people = world
     ann = expert(world)
     items = item_ids(world, "reading a budget statement", "forecasting spend for a year")
-    row = ask(world, [ann], items, now=NOW - dt.timedelta(hours=5)).requests.get()
-    accepted = intros.accept(row.id, now=NOW)
+    row = ask(world, [ann], items, now=now - dt.timedelta(hours=5)).requests.get()
+    accepted = intros.accept(row.id, now=now)
     rel = Relationship.get_by_id(accepted.relationship_id)
     assert (rel.programme_id, rel.cohort_id, rel.mentor_id, rel.mentee_id, rel.status) == (
         aces.programme.id, None, people["Ann Expert"].id, people["Lee Learner"].id, RELEASED)
@@ -195,22 +202,22 @@ def test_accepting_opens_the_pair_space_with_the_ticked_items_as_goals(world, se
         intros.accept(row.id)
 
 
-def test_a_full_expert_cannot_accept_past_their_number(world):
+def test_a_full_expert_cannot_accept_past_their_number(world, now):
     aces, people = world
     ann = expert(world, capacity=1)
     row = ask(world, [ann], item_ids(world, "forecasting spend for a year"))
     Relationship.create(programme=aces.programme, mentor=people["Ann Expert"],
-                        mentee=people["Bob Expert"], status=RELEASED, released_at=NOW)
+                        mentee=people["Bob Expert"], status=RELEASED, released_at=now)
     with pytest.raises(intros.IntroductionRefused, match="the most you said") as refused:
         intros.accept(row.requests.get().id)
     assert refused.value.reason == "full"
     assert row.requests.get().status == "pending"
 
 
-def test_declined_or_lapsed_requests_can_never_be_accepted(world, sent_emails):
+def test_declined_or_lapsed_requests_can_never_be_accepted(world, sent_emails, now):
     ann, bob = expert(world, "Ann Expert"), expert(world, "Bob Expert")
     items = item_ids(world, "forecasting spend for a year")
-    asked_at = NOW - dt.timedelta(days=settings.get("expert_request_days"), hours=1)
+    asked_at = now - dt.timedelta(days=settings.get("expert_request_days"), hours=1)
     first = ask(world, [ann], items, now=asked_at).requests.get()
     second = ask(world, [bob], items).requests.get()
     intros.decline(second.id, "Busy until the spring, sorry.")
@@ -251,31 +258,31 @@ def checks_emailed() -> list[str]:
 
 
 @pytest.fixture
-def checked(world):
+def checked(world, now, today):
     """Ann, on the list since well before the period began, has had this period's check."""
-    ann = expert(world, created_at=NOW - dt.timedelta(days=400))
-    assert services_checks.checks_due(TODAY, NOW) == [ann.id]
-    assert len(services_checks.send_check(ann.id, TODAY, NOW)) == 1
+    ann = expert(world, created_at=now - dt.timedelta(days=400))
+    assert services_checks.checks_due(today, now) == [ann.id]
+    assert len(services_checks.send_check(ann.id, today, now)) == 1
     return ann, ActivityCheck.get(ActivityCheck.expert == ann.id)
 
 
-def test_one_check_per_expert_per_period(world, checked, make_user):
+def test_one_check_per_expert_per_period(world, checked, make_user, now, today):
     ann, check = checked
     newly = make_expert(world[0], make_user(name="Newly Joined"))  # joined in this period
-    assert services_checks.checks_due(TODAY, NOW) == []
-    assert services_checks.send_check(ann.id, TODAY, NOW) == []
+    assert services_checks.checks_due(today, now) == []
+    assert services_checks.send_check(ann.id, today, now) == []
     assert checks_emailed() == [f"expert-activity-check:{ann.id}:{check.period_start}"]
-    next_period = TODAY + dt.timedelta(weeks=settings.get("expert_check_weeks"))
-    services_checks.answer(check.id, "yes", now=NOW)
-    assert services_checks.checks_due(next_period, NOW) == [ann.id, newly.id]
+    next_period = today + dt.timedelta(weeks=settings.get("expert_check_weeks"))
+    services_checks.answer(check.id, "yes", now=now)
+    assert services_checks.checks_due(next_period, now) == [ann.id, newly.id]
 
 
-def test_no_answer_hides_the_expert_after_m_days(world, checked):
+def test_no_answer_hides_the_expert_after_m_days(world, checked, now):
     ann, check = checked
     days = settings.get("expert_check_answer_days")
-    just_before = NOW + dt.timedelta(days=days) - dt.timedelta(minutes=1)
+    just_before = now + dt.timedelta(days=days) - dt.timedelta(minutes=1)
     assert listed_names(just_before) == ["Ann Expert"]
-    after = NOW + dt.timedelta(days=days, minutes=1)
+    after = now + dt.timedelta(days=days, minutes=1)
     assert listed_names(after) == []
     assert [c.id for c in Expert.unanswered_checks(after)] == [check.id]
     # the staff to-do list counts them per programme from the same select
@@ -289,59 +296,59 @@ def test_no_answer_hides_the_expert_after_m_days(world, checked):
     assert list(Expert.unanswered_checks(after)) == []
 
 
-def test_the_organiser_puts_a_silent_expert_back(world, checked):
+def test_the_organiser_puts_a_silent_expert_back(world, checked, now):
     ann, check = checked
-    later = NOW + dt.timedelta(days=settings.get("expert_check_answer_days") + 1)
+    later = now + dt.timedelta(days=settings.get("expert_check_answer_days") + 1)
     assert services_checks.resolve(world[0].coordinator, world[0].programme.id, check.id, later)
     assert listed_names(later) == ["Ann Expert"]
     assert not services_checks.resolve(world[0].coordinator, world[0].programme.id, check.id)
 
 
-def test_pause_me_hides_the_expert_until_the_date(world, checked):
+def test_pause_me_hides_the_expert_until_the_date(world, checked, now, today):
     ann, check = checked
-    until = TODAY + dt.timedelta(days=30)
-    services_checks.answer(check.id, "pause", until, today=TODAY, now=NOW)
-    assert listed_names(NOW) == []
-    assert listed_names(NOW + dt.timedelta(days=29)) == []
-    assert listed_names(NOW + dt.timedelta(days=30)) == ["Ann Expert"]
+    until = today + dt.timedelta(days=30)
+    services_checks.answer(check.id, "pause", until, today=today, now=now)
+    assert listed_names(now) == []
+    assert listed_names(now + dt.timedelta(days=29)) == []
+    assert listed_names(now + dt.timedelta(days=30)) == ["Ann Expert"]
 
 
-def test_a_pause_needs_a_date_in_the_future(world, checked):
+def test_a_pause_needs_a_date_in_the_future(world, checked, now, today):
     _, check = checked
-    for bad in (None, TODAY):
+    for bad in (None, today):
         with pytest.raises(services_checks.CheckRefused) as refused:
-            services_checks.answer(check.id, "pause", bad, today=TODAY, now=NOW)
+            services_checks.answer(check.id, "pause", bad, today=today, now=now)
         assert refused.value.reason == "date"
     assert ActivityCheck.get_by_id(check.id).answered_at is None
 
 
-def test_take_me_off_the_list(world, checked):
+def test_take_me_off_the_list(world, checked, now):
     ann, check = checked
-    services_checks.answer(check.id, "off", now=NOW)
+    services_checks.answer(check.id, "off", now=now)
     assert listed_names() == []
     assert Expert.get_by_id(ann.id).withdrawn_at is not None
 
 
 @pytest.mark.parametrize("first", ["yes", "pause", "off"])
-def test_every_answer_link_works_only_once(world, checked, first):
+def test_every_answer_link_works_only_once(world, checked, first, now, today):
     _, check = checked
     tokens = {answer: notices.check_token(check.id, answer) for answer in ("yes", "pause", "off")}
     row, suggested = services_checks.check_for_token(tokens[first])
     assert (row.id, suggested) == (check.id, first)
-    services_checks.answer(check.id, first, TODAY + dt.timedelta(days=9), today=TODAY, now=NOW)
+    services_checks.answer(check.id, first, today + dt.timedelta(days=9), today=today, now=now)
     for token in tokens.values():
         with pytest.raises(LinkProblem) as used:
             services_checks.check_for_token(token)
         assert used.value.reason == "used"
     for answer in ("yes", "pause", "off"):
         with pytest.raises(services_checks.CheckRefused) as refused:
-            services_checks.answer(check.id, answer, TODAY + dt.timedelta(days=9), now=NOW)
+            services_checks.answer(check.id, answer, today + dt.timedelta(days=9), now=now)
         assert refused.value.reason == "used"
 
 
-def test_a_check_link_lapses_after_its_days(world, checked):
+def test_a_check_link_lapses_after_its_days(world, checked, now):
     _, check = checked
-    later = NOW + dt.timedelta(days=services_checks.LINK_DAYS, minutes=1)
+    later = now + dt.timedelta(days=services_checks.LINK_DAYS, minutes=1)
     with pytest.raises(services_checks.CheckRefused) as refused:
         services_checks.answer(check.id, "yes", now=later)
     assert refused.value.reason == "expired"

@@ -44,7 +44,10 @@ from tests.programme_factories import (
     submitted,
 )
 
-TODAY = dt.date.today()
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -145,9 +148,9 @@ def test_a_group_name_already_taken_gets_a_number(rtw, people):
     assert Group.get_by_id(second.everyone_group_id).name == "Return to Work 2027 (2)"
 
 
-def test_cohort_dates_out_of_order_are_refused(rtw, people):
+def test_cohort_dates_out_of_order_are_refused(rtw, people, today):
     programme, _ = rtw
-    details = cohort_details(training_starts=TODAY - dt.timedelta(days=30))
+    details = cohort_details(training_starts=today - dt.timedelta(days=30))
     with pytest.raises(services.SetupError, match="training starts must not be before"):
         services.create_cohort(people["staff"], programme, details)
 
@@ -459,24 +462,24 @@ def test_review_list_and_counts_in_one_query_each(rtw, people, make_user):
         accepted_one.id]
 
 
-def test_current_cohort_per_programme_in_one_query(rtw, people):
+def test_current_cohort_per_programme_in_one_query(rtw, people, today):
     programme, recruiting = rtw
     staff = people["staff"]
     services.create_cohort(staff, programme, cohort_details(
-        name="Later", recruitment_opens=TODAY + dt.timedelta(days=20),
-        recruitment_closes=TODAY + dt.timedelta(days=25),
-        training_starts=TODAY + dt.timedelta(days=30),
-        training_ends=TODAY + dt.timedelta(days=30),
-        mentoring_starts=TODAY + dt.timedelta(days=40), mentoring_ends=add_months(TODAY, 12),
-        evaluation_starts=add_months(TODAY, 12), evaluation_ends=add_months(TODAY, 13)))
+        name="Later", recruitment_opens=today + dt.timedelta(days=20),
+        recruitment_closes=today + dt.timedelta(days=25),
+        training_starts=today + dt.timedelta(days=30),
+        training_ends=today + dt.timedelta(days=30),
+        mentoring_starts=today + dt.timedelta(days=40), mentoring_ends=add_months(today, 12),
+        evaluation_starts=add_months(today, 12), evaluation_ends=add_months(today, 13)))
     other = services.save_programme(staff, None, programme_details(name="Reciprocal"),
                                     RTW_ROLES)
     mentoring = services.create_cohort(staff, other, cohort_details(
-        recruitment_opens=TODAY - dt.timedelta(days=90),
-        recruitment_closes=TODAY - dt.timedelta(days=60),
-        training_starts=TODAY - dt.timedelta(days=50),
-        training_ends=TODAY - dt.timedelta(days=50),
-        mentoring_starts=TODAY - dt.timedelta(days=40)))
+        recruitment_opens=today - dt.timedelta(days=90),
+        recruitment_closes=today - dt.timedelta(days=60),
+        training_starts=today - dt.timedelta(days=50),
+        training_ends=today - dt.timedelta(days=50),
+        mentoring_starts=today - dt.timedelta(days=40)))
     with assert_query_count(1):
         current = {c.programme_id: c.id for c in Cohort.current_for([programme.id, other.id])}
     assert current == {programme.id: recruiting.id, other.id: mentoring.id}

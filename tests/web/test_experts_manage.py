@@ -28,7 +28,10 @@ from portal.db import db, utcnow
 from tests.expert_factories import make_aces, make_expert
 from tests.pages import Page
 
-TODAY = dt.date.today()
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -95,7 +98,7 @@ def test_staff_keep_the_specialisms_and_their_items(app, client, login, csrf_tok
 
 
 def test_the_organiser_sees_each_experts_activity(app, client, login, csrf_token, aces,
-                                                  make_user):
+                                                  make_user, today):
     learner = make_user(name="Lee Learner")
     with app.app_context(), db.connection_context():
         ann = make_expert(aces, make_user(name="Ann Budget"),
@@ -110,12 +113,12 @@ def test_the_organiser_sees_each_experts_activity(app, client, login, csrf_token
         rel_id = intros.accept(accepted.id).relationship_id
         intros.decline(declined.id)
         MentoringSession.create(relationship=rel_id, starts_at=utcnow(), minutes=30,
-                                channel="video", status=HELD, held_on=TODAY)
+                                channel="video", status=HELD, held_on=today)
         goal = Goal.get(Goal.relationship == rel_id)
         services_goals.sign_off_goal(goal, learner, "I can plan a year of spend.")
         long_ago = utcnow() - dt.timedelta(days=30)
         for expert in (ann, bob):
-            services_checks.send_check(expert.id, TODAY, now=long_ago)
+            services_checks.send_check(expert.id, today, now=long_ago)
         ann_check = ActivityCheck.get(ActivityCheck.expert == ann.id)
         services_checks.answer(ann_check.id, "yes", now=long_ago + dt.timedelta(days=1))
         bob_check = ActivityCheck.get(ActivityCheck.expert == bob.id)
@@ -151,12 +154,12 @@ def network_form(day: dt.date, **extra) -> dict:
             "end_time": "13:00", "capacity": "30", **extra}
 
 
-def test_the_expert_network_is_made_in_one_step_each(app, client, login, csrf_token, aces):
+def test_the_expert_network_is_made_in_one_step_each(app, client, login, csrf_token, aces, today):
     login(aces.coordinator)
     setup = Page(client.get(f"/programmes/manage/{aces.programme.id}"))
     assert {"Schedule induction sessions", "Schedule expert meetings",
             "Experts and their activity"} <= set(setup.links())
-    day = TODAY + dt.timedelta(days=10)
+    day = today + dt.timedelta(days=10)
     url = f"/experts/manage/{aces.programme.id}"
     response = client.post(f"{url}/meetings", data={"csrf_token": csrf_token, **network_form(
         day, cadence_weeks="8", months="6")})

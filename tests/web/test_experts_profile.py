@@ -14,7 +14,10 @@ from portal.db import db, utcnow
 from tests.expert_factories import accept_into, induct, make_aces, make_expert
 from tests.pages import Page
 
-TODAY = dt.date.today()
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -58,17 +61,18 @@ def test_an_accepted_expert_sets_up_their_profile_and_is_listed_after_the_induct
     assert Page(client.get("/experts/")).text(".tandem-expert p.tandem-meta:last-child")
 
 
-def test_pausing_coming_off_the_list_and_back(app, client, login, csrf_token, aces, make_user):
+def test_pausing_coming_off_the_list_and_back(app, client, login, csrf_token, aces, make_user,
+                                              today):
     person = make_user(name="Ann Budget")
     with app.app_context(), db.connection_context():
         make_expert(aces, person)
     login(person)
     url = f"/experts/profile/{aces.programme.id}"
     bad = client.post(f"{url}/pause", data={"csrf_token": csrf_token,
-                                            "until": TODAY.isoformat()})
+                                            "until": today.isoformat()})
     assert bad.status_code == 422
     assert Page(bad).error_summary() == ["The date to pause until must be in the future"]
-    until = TODAY + dt.timedelta(days=14)
+    until = today + dt.timedelta(days=14)
     client.post(f"{url}/pause", data={"csrf_token": csrf_token, "until": until.isoformat()})
     assert Page(client.get(url)).text("#expert-state").startswith("Paused You are paused until")
     assert Page(client.get("/experts/")).texts(".tandem-expert h2") == []
@@ -83,12 +87,12 @@ def test_pausing_coming_off_the_list_and_back(app, client, login, csrf_token, ac
 
 
 @pytest.fixture
-def checked(app, aces, make_user):
+def checked(app, aces, make_user, today):
     """Ann, an expert since last year, has this period's activity check."""
     person = make_user(name="Ann Budget")
     with app.app_context(), db.connection_context():
         expert = make_expert(aces, person, created_at=utcnow() - dt.timedelta(days=400))
-        services_checks.send_check(expert.id, TODAY)
+        services_checks.send_check(expert.id, today)
         check = ActivityCheck.get(ActivityCheck.expert == expert.id)
     return types.SimpleNamespace(person=person, expert=expert, check=check)
 
@@ -99,7 +103,7 @@ def check_links(sent_emails, person) -> dict[str, str]:
         r"^(.+): http://localhost(/experts/checks/\S+)$", email.body_text, re.MULTILINE)}
 
 
-def test_the_check_links_work_signed_out_once(app, client, checked, sent_emails):
+def test_the_check_links_work_signed_out_once(app, client, checked, sent_emails, today):
     found = check_links(sent_emails, checked.person)
     assert set(found) == {"Yes, I am still available", "Pause me until a date",
                           "Take me off the list"}
@@ -111,7 +115,7 @@ def test_the_check_links_work_signed_out_once(app, client, checked, sent_emails)
         assert ActivityCheck.get_by_id(checked.check.id).answered_at is None
     form = page.soup.select("form.tandem-check-answer")[0]
     data = {i["name"]: i.get("value", "") for i in form.select("input")}
-    until = TODAY + dt.timedelta(days=20)
+    until = today + dt.timedelta(days=20)
     response = client.post(pause, data={**data, "until": until.isoformat()})
     assert response.status_code == 303
     assert Page(client.get(response.headers["Location"])).text("#check-answer strong") == \

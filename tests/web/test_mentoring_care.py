@@ -34,11 +34,10 @@ from tests.pages import Page
 from tests.programme_factories import cohort_details
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
 
 
 def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return dt.date.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -72,14 +71,15 @@ def care(client, rel) -> Page:
 
 # Leave ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("starts", "returns", "label"), [
-    (days(20), days(300), "Preparing for leave"),
-    (days(-20), days(300), "On leave"),
-    (days(-200), days(10), "Returning to work"),
-    (days(-400), days(-100), "Back at work"),
+@pytest.mark.parametrize(("starts_in", "returns_in", "label"), [
+    (20, 300, "Preparing for leave"),
+    (-20, 300, "On leave"),
+    (-200, 10, "Returning to work"),
+    (-400, -100, "Back at work"),
 ])
 def test_the_pair_page_shows_the_leave_phase_with_its_dates(app, client, login, pair,
-                                                             starts, returns, label):
+                                                             starts_in, returns_in, label):
+    starts, returns = days(starts_in), days(returns_in)
     p = pair("return_to_work", leave_starts=starts, leave_returns=returns)
     for person in (p.mentee, p.mentor):
         login(person)
@@ -172,7 +172,7 @@ def test_a_mentee_in_a_programme_with_leave_rules_may_add_missing_dates(app, cli
 def test_near_the_return_both_are_asked_once_to_book_a_session(app, pair, sent_emails):
     p = pair("return_to_work", leave_starts=days(-200), leave_returns=days(40))
     with app.app_context(), db.connection_context():
-        assert services_leave.return_prompts_due(TODAY) == []  # still on leave
+        assert services_leave.return_prompts_due(dt.date.today()) == []  # still on leave
         soon = days(40 - phases.RETURNING_WEEKS * 7)
         assert services_leave.return_prompts_due(soon) == [p.rel.id]
         assert len(services_leave.prompt_return(p.rel.id, soon)) == 2
@@ -190,14 +190,14 @@ def test_a_new_return_date_gets_its_own_prompt(app, client, login, csrf_token, p
                                                sent_emails):
     p = pair("return_to_work", leave_starts=days(-200), leave_returns=days(10))
     with app.app_context(), db.connection_context():
-        services_leave.prompt_return(p.rel.id, TODAY)
+        services_leave.prompt_return(p.rel.id, dt.date.today())
     login(p.mentee)
     client.post(f"/mentoring/{p.rel.id}/leave", data={
         "leave_starts": days(-200).isoformat(), "leave_returns": days(20).isoformat(),
         "csrf_token": csrf_token})
     assert reload(app, p.rel).return_prompted_at is None
     with app.app_context(), db.connection_context():
-        services_leave.prompt_return(p.rel.id, TODAY)
+        services_leave.prompt_return(p.rel.id, dt.date.today())
     assert len(sent_emails(p.mentee.email)) == 2
 
 
@@ -344,7 +344,7 @@ def test_a_closed_mentees_page_offers_pay_it_forward_and_the_mentors_does_not(
 def test_at_the_end_date_both_are_offered_to_close_once(app, pair, sent_emails):
     p = pair(ends_on=days(3))
     with app.app_context(), db.connection_context():
-        assert services_closing.end_offers_due(TODAY) == []
+        assert services_closing.end_offers_due(dt.date.today()) == []
         assert services_closing.end_offers_due(days(3)) == [p.rel.id]
         assert len(services_closing.offer_end(p.rel.id, days(3))) == 2
         assert services_closing.offer_end(p.rel.id, days(4)) == []

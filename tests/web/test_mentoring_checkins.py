@@ -18,9 +18,13 @@ from tests.mentoring_factories import make_pair
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
 WEEKS = 4  # short_virtual's checkin_weeks
 INACTIVE_DAYS = 30  # and its inactivity_days
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -38,14 +42,14 @@ def pair(app, make_user):
     return make
 
 
-def send(app, rel, today=TODAY, now=None) -> list[str]:
+def send(app, rel, today=None, now=None) -> list[str]:
     with app.app_context(), db.connection_context():
-        return services_checkins.send_checkins(rel.id, today, now)
+        return services_checkins.send_checkins(rel.id, today or dt.date.today(), now)
 
 
-def due(app, today=TODAY) -> list[int]:
+def due(app, today=None) -> list[int]:
     with app.app_context(), db.connection_context():
-        return services_checkins.checkins_due(today)
+        return services_checkins.checkins_due(today or dt.date.today())
 
 
 def checkin_links(body: str) -> dict[str, str]:
@@ -74,13 +78,14 @@ def checkins(app) -> list[CheckIn]:
 
 # The job --------------------------------------------------------------------------------------
 
-def test_both_people_are_asked_once_per_period_from_the_first_n_weeks(app, pair, sent_emails):
+def test_both_people_are_asked_once_per_period_from_the_first_n_weeks(app, pair, sent_emails,
+                                                                      today):
     p = pair(weeks_in=WEEKS - 1)
     assert due(app) == [] and send(app, p.rel) == []  # too soon
-    assert due(app, TODAY + dt.timedelta(weeks=1)) == [p.rel.id]
-    assert len(send(app, p.rel, TODAY + dt.timedelta(weeks=1))) == 2
-    assert send(app, p.rel, TODAY + dt.timedelta(weeks=1)) == []  # the same period again
-    assert due(app, TODAY + dt.timedelta(weeks=1)) == []
+    assert due(app, today + dt.timedelta(weeks=1)) == [p.rel.id]
+    assert len(send(app, p.rel, today + dt.timedelta(weeks=1))) == 2
+    assert send(app, p.rel, today + dt.timedelta(weeks=1)) == []  # the same period again
+    assert due(app, today + dt.timedelta(weeks=1)) == []
     assert [(c.person_id, c.period) for c in checkins(app)] == [
         (p.mentor.id, 1), (p.mentee.id, 1)]
     [email] = sent_emails(p.mentee.email)
@@ -88,8 +93,8 @@ def test_both_people_are_asked_once_per_period_from_the_first_n_weeks(app, pair,
     assert set(checkin_links(email.body_text)) == {
         "We are on track", "We need help", "We have stopped"}
     # four weeks on, the second period
-    assert due(app, TODAY + dt.timedelta(weeks=5)) == [p.rel.id]
-    send(app, p.rel, TODAY + dt.timedelta(weeks=5))
+    assert due(app, today + dt.timedelta(weeks=5)) == [p.rel.id]
+    send(app, p.rel, today + dt.timedelta(weeks=5))
     assert [c.period for c in checkins(app)] == [1, 1, 2, 2]
 
 
@@ -104,9 +109,9 @@ def test_a_repeated_job_run_sends_one_email_per_person_and_period(app, pair):
                                    f"mentoring-checkin:{p.rel.id}:{p.mentee.id}:1"])
 
 
-def test_check_ins_wait_during_leave_unless_the_mentee_keeps_in_touch(app, pair):
-    on_leave = {"leave_starts": TODAY - dt.timedelta(days=10),
-                "leave_returns": TODAY + dt.timedelta(days=200)}
+def test_check_ins_wait_during_leave_unless_the_mentee_keeps_in_touch(app, pair, today):
+    on_leave = {"leave_starts": today - dt.timedelta(days=10),
+                "leave_returns": today + dt.timedelta(days=200)}
     paused, in_touch = pair(**on_leave), pair(keep_in_touch=True, **on_leave)
     assert due(app) == [in_touch.rel.id]
     assert send(app, paused.rel) == []
@@ -211,8 +216,8 @@ def test_an_altered_link_is_not_valid(app, client, pair, sent_emails):
 
 
 def test_a_call_for_help_emails_the_coordinators_and_flags_the_pair_until_dealt_with(
-        app, client, login, csrf_token, pair, sent_emails):
-    p = pair(last_session_on=TODAY - dt.timedelta(days=3))
+        app, client, login, csrf_token, pair, sent_emails, today):
+    p = pair(last_session_on=today - dt.timedelta(days=3))
     link = _mentee_links(app, p, sent_emails)["We need help"]
     page = Page(client.get(link))
     token = page.soup.select_one("#checkin input[name=csrf_token]")["value"]
@@ -341,14 +346,14 @@ def test_signed_out_htmx_answers_get_401_and_a_redirect_to_log_in(app, client, c
 # Inactivity -----------------------------------------------------------------------------------
 
 def test_a_quiet_pair_is_flagged_and_nudged_once_after_n_days(app, client, login, pair,
-                                                              sent_emails):
-    p = pair(weeks_in=10, last_session_on=TODAY - dt.timedelta(days=INACTIVE_DAYS - 1))
+                                                              sent_emails, today):
+    p = pair(weeks_in=10, last_session_on=today - dt.timedelta(days=INACTIVE_DAYS - 1))
     with app.app_context(), db.connection_context():
-        assert services_checkins.nudges_due(TODAY) == []
-        assert services_checkins.nudge(p.rel.id, TODAY) == []
+        assert services_checkins.nudges_due(today) == []
+        assert services_checkins.nudge(p.rel.id, today) == []
     login(p.coordinator)
     assert _status_on_list(client, p) == "On track"
-    tomorrow = TODAY + dt.timedelta(days=1)
+    tomorrow = today + dt.timedelta(days=1)
     with app.app_context(), db.connection_context():
         assert services_checkins.nudges_due(tomorrow) == [p.rel.id]
         assert len(services_checkins.nudge(p.rel.id, tomorrow)) == 2
@@ -360,42 +365,42 @@ def test_a_quiet_pair_is_flagged_and_nudged_once_after_n_days(app, client, login
     assert nudge.subject == "Time to meet Maya Mentor?"
     assert link_in(nudge.body_text) == f"/mentoring/{p.rel.id}"
     # the coordinator's list, a day later than the page's clock, says inactive
-    set_last_session(app, p.rel, TODAY - dt.timedelta(days=INACTIVE_DAYS))
+    set_last_session(app, p.rel, today - dt.timedelta(days=INACTIVE_DAYS))
     assert _status_on_list(client, p) == "Inactive"
 
 
-def test_a_session_starts_a_new_quiet_stretch_with_its_own_nudge(app, pair):
-    p = pair(weeks_in=10, last_session_on=TODAY - dt.timedelta(days=40))
+def test_a_session_starts_a_new_quiet_stretch_with_its_own_nudge(app, pair, today):
+    p = pair(weeks_in=10, last_session_on=today - dt.timedelta(days=40))
     with app.app_context(), db.connection_context():
-        assert len(services_checkins.nudge(p.rel.id, TODAY)) == 2
-    set_last_session(app, p.rel, TODAY + dt.timedelta(days=2))
-    later = TODAY + dt.timedelta(days=2 + INACTIVE_DAYS)
+        assert len(services_checkins.nudge(p.rel.id, today)) == 2
+    set_last_session(app, p.rel, today + dt.timedelta(days=2))
+    later = today + dt.timedelta(days=2 + INACTIVE_DAYS)
     with app.app_context(), db.connection_context():
         assert services_checkins.nudges_due(later - dt.timedelta(days=1)) == []
         assert services_checkins.nudges_due(later) == [p.rel.id]
         assert len(services_checkins.nudge(p.rel.id, later)) == 2
 
 
-def test_no_flag_and_no_nudge_while_the_mentee_is_on_leave(app, client, login, pair):
-    p = pair(weeks_in=20, last_session_on=TODAY - dt.timedelta(days=90),
-             leave_starts=TODAY - dt.timedelta(days=30),
-             leave_returns=TODAY + dt.timedelta(days=150))
+def test_no_flag_and_no_nudge_while_the_mentee_is_on_leave(app, client, login, pair, today):
+    p = pair(weeks_in=20, last_session_on=today - dt.timedelta(days=90),
+             leave_starts=today - dt.timedelta(days=30),
+             leave_returns=today + dt.timedelta(days=150))
     with app.app_context(), db.connection_context():
-        assert services_checkins.nudges_due(TODAY) == []
-        assert services_checkins.nudge(p.rel.id, TODAY) == []
+        assert services_checkins.nudges_due(today) == []
+        assert services_checkins.nudge(p.rel.id, today) == []
     login(p.coordinator)
     assert _status_on_list(client, p) == "On leave"
     # back from leave: the quiet stretch counts again
     with app.app_context(), db.connection_context():
-        back = TODAY + dt.timedelta(days=150 + 60)
+        back = today + dt.timedelta(days=150 + 60)
         assert services_checkins.nudges_due(back) == [p.rel.id]
 
 
-def test_a_never_started_pair_counts_its_quiet_days_from_the_start(app, pair):
+def test_a_never_started_pair_counts_its_quiet_days_from_the_start(app, pair, today):
     p = pair(weeks_in=0)
     with app.app_context(), db.connection_context():
-        assert services_checkins.nudges_due(TODAY + dt.timedelta(days=INACTIVE_DAYS - 1)) == []
-        assert services_checkins.nudges_due(TODAY + dt.timedelta(days=INACTIVE_DAYS)) == [
+        assert services_checkins.nudges_due(today + dt.timedelta(days=INACTIVE_DAYS - 1)) == []
+        assert services_checkins.nudges_due(today + dt.timedelta(days=INACTIVE_DAYS)) == [
             p.rel.id]
 
 

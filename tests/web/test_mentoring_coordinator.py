@@ -31,7 +31,6 @@ from tests.mentoring_factories import make_programme, release_pair
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
 CHUNK = 500
 SECRETS = ("Secret note words", "Secret summary words", "Secret goal words",
            "Secret agreement words", "Secret closing reason")
@@ -42,24 +41,25 @@ def ago(days: int) -> dt.datetime:
 
 
 def day(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return dt.date.today() + dt.timedelta(days=n)
 
 
-# (mentor, mentee, relationship fields, sessions held, open flags): one of each status.
-PAIRS = [
-    ("Alba", "Zed", {"status": ACTIVE, "started_at": ago(60), "last_session_on": day(-3),
-                     "ends_on": day(30)}, 2, 0),  # on track
-    ("Bea", "Yan", {"status": ACTIVE, "started_at": ago(60), "last_session_on": day(-45),
-                    "ends_on": day(20)}, 1, 0),  # inactive
-    ("Cai", "Xia", {"started_at": None, "released_at": ago(5)}, 0, 0),  # too early
-    ("Dee", "Wes", {"status": ACTIVE, "started_at": ago(90), "last_session_on": day(-60),
-                    "leave_starts": day(-20), "leave_returns": day(200),
-                    "ends_on": day(10)}, 3, 0),  # on leave
-    ("Eve", "Val", {"status": ACTIVE, "started_at": ago(40), "last_session_on": day(-1),
-                    "ends_on": day(40)}, 1, 1),  # needs a check-in
-    ("Fay", "Uma", {"status": CLOSED, "started_at": ago(100), "closed_at": ago(2),
-                    "last_session_on": day(-10), "close_reason": SECRETS[4]}, 3, 0),  # closed
-]
+def pairs() -> list[tuple]:
+    """(mentor, mentee, relationship fields, sessions held, open flags): one of each status."""
+    return [
+        ("Alba", "Zed", {"status": ACTIVE, "started_at": ago(60), "last_session_on": day(-3),
+                         "ends_on": day(30)}, 2, 0),  # on track
+        ("Bea", "Yan", {"status": ACTIVE, "started_at": ago(60), "last_session_on": day(-45),
+                        "ends_on": day(20)}, 1, 0),  # inactive
+        ("Cai", "Xia", {"started_at": None, "released_at": ago(5)}, 0, 0),  # too early
+        ("Dee", "Wes", {"status": ACTIVE, "started_at": ago(90), "last_session_on": day(-60),
+                        "leave_starts": day(-20), "leave_returns": day(200),
+                        "ends_on": day(10)}, 3, 0),  # on leave
+        ("Eve", "Val", {"status": ACTIVE, "started_at": ago(40), "last_session_on": day(-1),
+                        "ends_on": day(40)}, 1, 1),  # needs a check-in
+        ("Fay", "Uma", {"status": CLOSED, "started_at": ago(100), "closed_at": ago(2),
+                        "last_session_on": day(-10), "close_reason": SECRETS[4]}, 3, 0),  # closed
+    ]
 
 
 @pytest.fixture
@@ -67,11 +67,12 @@ def world(app, make_user):
     """A short virtual programme (at most 3 sessions, 30 quiet days) with one pair in each
     status, every pair holding words a coordinator must never see."""
     w = types.SimpleNamespace(coordinator=make_user(role="staff", name="Cora Coordinator"))
-    people = {name: make_user(name=name) for m, e, *_ in PAIRS for name in (m, e)}
+    one_of_each = pairs()
+    people = {name: make_user(name=name) for m, e, *_ in one_of_each for name in (m, e)}
     with app.app_context(), db.connection_context():
         programme, cohort = make_programme(User.get_by_id(w.coordinator.id), "short_virtual")
         w.rels = {}
-        for mentor, mentee, fields, held, flags in PAIRS:
+        for mentor, mentee, fields, held, flags in one_of_each:
             rel = release_pair(programme, cohort, people[mentor], people[mentee])
             Relationship.update(**fields).where(Relationship.id == rel.id).execute()
             _words(rel, people[mentor], people[mentee], held, flags)
@@ -124,7 +125,7 @@ def test_every_pair_with_status_dates_and_sessions_against_the_allowance(app, cl
     shown = {r["Mentor"]: r for r in rows(client, world.url)}
     assert {m: r["Status"] for m, r in shown.items()} == {
         "Alba": "On track", "Bea": "Inactive", "Cai": "Too early", "Dee": "On leave",
-        "Eve": "Needs a check-in", "Fay": f"Closed on {TODAY - dt.timedelta(days=2):%-d %b %Y}"}
+        "Eve": "Needs a check-in", "Fay": f"Closed on {day(-2):%-d %b %Y}"}
     assert shown["Alba"] == {
         "Mentor": "Alba", "Mentee": "Zed", "Status": "On track",
         "Started": f"{ago(60):%-d %b %Y}", "Last session": f"{day(-3):%-d %b %Y}",
@@ -225,7 +226,7 @@ def test_the_csv_has_the_same_rows_in_the_same_order(app, client, login, world):
     assert [r[0] for r in table[1:]] == ["Fay", "Eve", "Dee", "Cai", "Bea", "Alba"]
     assert table[-1] == ["Alba", "Zed", "On track", ago(60).date().isoformat(),
                          day(-3).isoformat(), "2 of 3", day(30).isoformat(), ""]
-    assert table[1][2] == "Closed" and table[1][7] == (TODAY - dt.timedelta(days=2)).isoformat()
+    assert table[1][2] == "Closed" and table[1][7] == day(-2).isoformat()
     page = Page(client.get(world.url + "?sort=mentor&order=desc"))
     assert page.links()["Download the list as a spreadsheet (CSV)"].endswith(
         "pairs.csv?sort=mentor&order=desc")
@@ -245,7 +246,7 @@ def test_the_cohort_page_links_to_the_list_for_its_coordinators(app, client, log
 def test_sorting_by_status_in_sql_follows_the_status_rule(app, world, moved):
     """overview.status_rank is status.pair_status written as SQL: on any day, each pair's
     rank is the place of its status in status.ORDER."""
-    today = TODAY + dt.timedelta(days=moved)
+    today = day(moved)
     for days in (None, 30, 90):
         with app.app_context(), db.connection_context():
             R = Relationship

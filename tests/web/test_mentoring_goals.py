@@ -18,8 +18,17 @@ from tests.mentoring_factories import make_pair
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
-SIGNED = utcnow().strftime("%-d %B %Y")  # sign-offs are dated in UTC
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@pytest.fixture
+def signed() -> str:
+    """The day on a sign-off or countersignature made now: they are dated in UTC."""
+    return utcnow().strftime("%-d %B %Y")
 
 
 def world(app, make_user, scheme):
@@ -71,11 +80,11 @@ def goal_titles(page: Page) -> list[str]:
 
 # Who sets goals -----------------------------------------------------------------------------
 
-def test_in_a_one_way_programme_only_the_mentee_sets_goals(client, login, w, csrf_token):
+def test_in_a_one_way_programme_only_the_mentee_sets_goals(client, login, w, csrf_token, today):
     login(w.mentee)
     response = add(client, w, csrf_token, "Chair the ward meeting",
                    success_criteria="I chair one meeting\nwithout notes",
-                   target_date=(TODAY + dt.timedelta(days=30)).isoformat())
+                   target_date=(today + dt.timedelta(days=30)).isoformat())
     gid = goal_id(w, "Chair the ward meeting")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{w.url}#goal-{gid}")
@@ -206,7 +215,7 @@ def test_adding_a_goal_with_a_mistake_keeps_the_input(client, login, w, csrf_tok
 
 # Sign-off and countersign ---------------------------------------------------------------------
 
-def test_signing_off_needs_a_sentence_on_what_was_learned(client, login, w, csrf_token):
+def test_signing_off_needs_a_sentence_on_what_was_learned(client, login, w, csrf_token, signed):
     login(w.mentee)
     add(client, w, csrf_token, "Delegate the rota")
     gid = goal_id(w, "Delegate the rota")
@@ -232,7 +241,7 @@ def test_signing_off_needs_a_sentence_on_what_was_learned(client, login, w, csrf
     assert page.flashes() == ["Signed off: “Delegate the rota” is in your workbook."]
     assert page.text(f"#goal-{gid} .tandem-goal__status") == "Achieved"
     assert page.text(f"#goal-{gid} .tandem-sign-off") == (
-        f"Signed off by you on {SIGNED}. Learned: I learned to trust my deputy "
+        f"Signed off by you on {signed}. Learned: I learned to trust my deputy "
         "Not countersigned yet.")
     # Signed off, the goal is the record: no more edits or sign-offs.
     assert page.soup.select_one(f"#goal-{gid} .tandem-actions") is None
@@ -240,7 +249,7 @@ def test_signing_off_needs_a_sentence_on_what_was_learned(client, login, w, csrf
     assert sign_off(client, w, csrf_token, gid, "Again and again and again").status_code == 403
 
 
-def test_the_other_person_countersigns_a_shared_goal_once(client, login, two, csrf_token):
+def test_the_other_person_countersigns_a_shared_goal_once(client, login, two, csrf_token, signed):
     login(two.mentee)
     add(client, two, csrf_token, "Present at grand rounds")
     add(client, two, csrf_token, "Quietly read more", "private")
@@ -262,7 +271,7 @@ def test_the_other_person_countersigns_a_shared_goal_once(client, login, two, cs
     page = Page(response)
     assert not page.is_full_page
     assert page.text(f"li#goal-{shared} .tandem-countersignature") == (
-        f"Countersigned by you on {SIGNED}.")
+        f"Countersigned by you on {signed}.")
     assert page.soup.select_one(f"li#goal-{shared} form") is None
     assert page.text("#flashes").endswith(
         "You have countersigned “Present at grand rounds” for Ned Mentee.")
@@ -271,7 +280,7 @@ def test_the_other_person_countersigns_a_shared_goal_once(client, login, two, cs
 
     login(two.mentee)
     assert Page(client.get(two.url)).text(f"#goal-{shared} .tandem-countersignature") == (
-        f"Countersigned by Maya Mentor on {SIGNED}.")
+        f"Countersigned by Maya Mentor on {signed}.")
 
 
 def test_countersigning_without_javascript_goes_back_to_the_goal(client, login, w,
@@ -315,7 +324,7 @@ def workbook_rows(page: Page) -> list[dict]:
 
 
 def test_the_workbook_lists_each_signed_off_goal_with_its_signatures(client, login, two,
-                                                                      csrf_token):
+                                                                      csrf_token, signed):
     login(two.mentee)
     add(client, two, csrf_token, "Chair a meeting", success_criteria="One whole meeting")
     add(client, two, csrf_token, "Not yet done")
@@ -332,11 +341,11 @@ def test_the_workbook_lists_each_signed_off_goal_with_its_signatures(client, log
     page = Page(client.get(f"{two.url}/workbook"))
     assert page.heading() == "Learning workbook"
     assert workbook_rows(page) == [
-        {"goal": "Chair a meeting", "Learner": "Ned Mentee", "Signed off": SIGNED,
+        {"goal": "Chair a meeting", "Learner": "Ned Mentee", "Signed off": signed,
          "Success criteria": "One whole meeting",
          "What was learned": "I learned to keep to the agenda",
-         "Countersigned": f"Maya Mentor, {SIGNED}"},
-        {"goal": "Understand rotas", "Learner": "Maya Mentor", "Signed off": SIGNED,
+         "Countersigned": f"Maya Mentor, {signed}"},
+        {"goal": "Understand rotas", "Learner": "Maya Mentor", "Signed off": signed,
          "What was learned": "Rotas are built four weeks ahead",
          "Countersigned": "Not countersigned yet"}]
     assert "Print this workbook" in page.text("#print-help")
@@ -385,7 +394,7 @@ def fill(w, total: int) -> None:
     those countersigned)."""
     with w.app.app_context(), db.connection_context(), db.atomic():
         have = Goal.select().count()
-        now = utcnow()
+        now, today = utcnow(), dt.date.today()
         rows = []
         for n in range(have, total):
             owner, other = (w.mentee, w.mentor) if n % 2 else (w.mentor, w.mentee)
@@ -393,7 +402,7 @@ def fill(w, total: int) -> None:
             rows.append({
                 "relationship": w.rel.id, "owner": owner.id, "title": f"Goal {n}",
                 "success_criteria": "Done when done", "shared": n % 4 != 0,
-                "target_date": TODAY + dt.timedelta(days=n % 60),
+                "target_date": today + dt.timedelta(days=n % 60),
                 "status": ACHIEVED if signed else "in_progress",
                 "signed_off_at": now if signed else None,
                 "learned": "I learned something useful" if signed else "",
@@ -409,7 +418,7 @@ def measure(client, w) -> dict:
         rel = Relationship.with_people().where(Relationship.id == w.rel.id).get()
         mentee = User.get_by_id(w.mentee.id)
         with assert_query_count(1):
-            context = goals.section_context(rel, mentee, TODAY)
+            context = goals.section_context(rel, mentee, dt.date.today())
             assert {g.owner.name for g in context["goals"]} == {"Maya Mentor", "Ned Mentee"}
     found = {}
     for name, url, selector in (("page", w.url, "#goals .tandem-goal"),

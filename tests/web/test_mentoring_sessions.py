@@ -26,11 +26,17 @@ from tests.pages import Page
 
 HX = {"HX-Request": "true"}
 LONDON = ZoneInfo("Europe/London")
-NEXT_WEEK = dt.date.today() + dt.timedelta(days=7)
-FOUR_DAYS_AGO = dt.date.today() - dt.timedelta(days=4)
 COUNT_RULE = ("Short virtual mentoring allows at most 3 sessions, and you have 3 planned or "
               "held.")
 LENGTH_RULE = "Sessions in Short virtual mentoring last at most 90 minutes."
+
+
+def next_week() -> dt.date:
+    return dt.date.today() + dt.timedelta(days=7)
+
+
+def four_days_ago() -> dt.date:
+    return dt.date.today() - dt.timedelta(days=4)
 
 
 @pytest.fixture
@@ -45,15 +51,17 @@ def transcultural(app, make_user):
         return make_pair(make_user, scheme="transcultural")
 
 
-def propose(client, rel, csrf_token, day=NEXT_WEEK, time="14:00", minutes=60,
+def propose(client, rel, csrf_token, day=None, time="14:00", minutes=60,
             channel="telephone"):
+    day = day or next_week()
     return client.post(f"/mentoring/{rel.id}/sessions/new",
                        data={"csrf_token": csrf_token, "day": day.isoformat(),
                              "start_time": time, "minutes": minutes, "channel": channel})
 
 
-def log(client, rel, csrf_token, held_on=FOUR_DAYS_AGO, minutes=60, channel="telephone",
+def log(client, rel, csrf_token, held_on=None, minutes=60, channel="telephone",
         summary="We talked about the handover plan.", session=None):
+    held_on = held_on or four_days_ago()
     url = (f"/mentoring/{rel.id}/sessions/{session.id}/held" if session
            else f"/mentoring/{rel.id}/sessions/log")
     return client.post(url, data={"csrf_token": csrf_token, "held_on": held_on.isoformat(),
@@ -91,7 +99,7 @@ def add_sessions(app, rel, n, status=HELD, by=None, starts_at=None):
             for i in range(n)]).execute()
 
 
-def booked(app, client, login, pair, csrf_token, day=NEXT_WEEK, time="14:00"):
+def booked(app, client, login, pair, csrf_token, day=None, time="14:00"):
     """The mentor proposes, the mentee accepts: the booked session."""
     login(pair.mentor)
     assert propose(client, pair.rel, csrf_token, day=day, time=time).status_code == 303
@@ -133,7 +141,7 @@ def test_a_fourth_session_proposed_is_refused_with_the_rule_and_the_input_kept(
 def test_a_fourth_session_logged_is_refused_too(app, client, login, pair, csrf_token):
     login(pair.mentee)
     assert propose(client, pair.rel, csrf_token).status_code == 303
-    for held_on in (FOUR_DAYS_AGO, FOUR_DAYS_AGO - dt.timedelta(days=7)):
+    for held_on in (four_days_ago(), four_days_ago() - dt.timedelta(days=7)):
         assert log(client, pair.rel, csrf_token, held_on=held_on).status_code == 303
     response = log(client, pair.rel, csrf_token, summary="One more chat")
     assert response.status_code == 422
@@ -178,7 +186,7 @@ def test_logging_a_booked_session_as_held_does_not_count_it_twice(
         app, client, login, pair, csrf_token):
     login(pair.mentor)
     propose(client, pair.rel, csrf_token)
-    propose(client, pair.rel, csrf_token, day=NEXT_WEEK + dt.timedelta(days=7))
+    propose(client, pair.rel, csrf_token, day=next_week() + dt.timedelta(days=7))
     add_sessions(app, pair.rel, 1, status=ACCEPTED, by=pair.mentee,
                  starts_at=utcnow() - dt.timedelta(days=2))
     session = stored(app, pair.rel)[-1]
@@ -223,14 +231,14 @@ def test_a_proposal_emails_the_partner_and_their_acceptance_sends_the_calendar_f
     session = booked(app, client, login, pair, csrf_token)
     [proposed] = emails_to(sent_emails, pair.mentee, "mentoring-session-proposed:")
     assert proposed.subject == "Maya Mentor proposed a mentoring session"
-    when = f"{NEXT_WEEK:%A %-d %B %Y}, 2pm to 3pm"
+    when = f"{next_week():%A %-d %B %Y}, 2pm to 3pm"
     assert when in proposed.body_text
     [accepted] = emails_to(sent_emails, pair.mentor, "mentoring-session-accepted:")
     assert accepted.subject == "Ned Mentee accepted: calendar file attached"
     assert accepted.attachment_name == "mentoring-session.ics"
     [event] = Calendar.from_ical(accepted.attachment_body).walk("VEVENT")
     assert event.decoded("dtstart").astimezone(LONDON).replace(tzinfo=None) == \
-        dt.datetime.combine(NEXT_WEEK, dt.time(14))
+        dt.datetime.combine(next_week(), dt.time(14))
 
     login(pair.mentor)
     page = pair_page(client, pair.rel)
@@ -243,7 +251,7 @@ def test_accept_with_htmx_answers_the_section_and_without_it_redirects(
         app, client, login, pair, csrf_token):
     login(pair.mentor)
     propose(client, pair.rel, csrf_token)
-    propose(client, pair.rel, csrf_token, day=NEXT_WEEK + dt.timedelta(days=1))
+    propose(client, pair.rel, csrf_token, day=next_week() + dt.timedelta(days=1))
     first, second = stored(app, pair.rel)
     login(pair.mentee)
     page = pair_page(client, pair.rel)
@@ -257,7 +265,7 @@ def test_accept_with_htmx_answers_the_section_and_without_it_redirects(
     assert [row["Status"] for row in fragment.table("#planned-sessions")] == [
         "Booked", "Maya Mentor proposed this time"]
     assert "Session booked." in fragment.text("#flashes")
-    assert fragment.text("#next-session").startswith(f"{NEXT_WEEK:%A %-d %B %Y}, 2pm")
+    assert fragment.text("#next-session").startswith(f"{next_week():%A %-d %B %Y}, 2pm")
 
     response = act(client, pair.rel, second, "decline", csrf_token)
     assert response.status_code == 303
@@ -307,7 +315,7 @@ def test_a_time_in_the_past_or_skipped_by_the_clocks_is_refused(
     spring -= dt.timedelta(days=(spring.weekday() + 1) % 7)  # the last Sunday of March
     response = propose(client, pair.rel, csrf_token, day=spring, time="01:30")
     assert Page(response).field_errors()["start_time"].startswith("That time does not exist")
-    response = log(client, pair.rel, csrf_token, held_on=NEXT_WEEK)
+    response = log(client, pair.rel, csrf_token, held_on=next_week())
     assert Page(response).field_errors() == {
         "held_on": "A session can be logged once you have had it: choose today or an "
                    "earlier date."}
@@ -344,7 +352,7 @@ def test_the_calendar_file_carries_london_time_for_the_pair_alone(
         assert str(event["dtstart"].params["TZID"]) == "Europe/London"
         start = event.decoded("dtstart")
         assert start.tzinfo.key == "Europe/London"
-        assert (start.date(), start.hour, start.minute) == (NEXT_WEEK, 18, 30)
+        assert (start.date(), start.hour, start.minute) == (next_week(), 18, 30)
         assert event.decoded("dtend") - start == dt.timedelta(minutes=60)
         assert str(event["summary"]) == "Mentoring: Maya Mentor and Ned Mentee"
     for outsider in (pair.coordinator, make_user(role="admin"), make_user()):
@@ -352,7 +360,7 @@ def test_the_calendar_file_carries_london_time_for_the_pair_alone(
         assert client.get(url).status_code == 404
     # A proposal nobody has accepted has no calendar file yet.
     login(pair.mentor)
-    propose(client, pair.rel, csrf_token, day=NEXT_WEEK + dt.timedelta(days=7))
+    propose(client, pair.rel, csrf_token, day=next_week() + dt.timedelta(days=7))
     proposal = stored(app, pair.rel)[-1]
     assert client.get(f"/mentoring/{pair.rel.id}/sessions/{proposal.id}/calendar.ics"
                       ).status_code == 404
@@ -421,7 +429,7 @@ def test_the_services_refuse_a_session_once_the_mentoring_has_ended(app, pair):
         Relationship.update(status="closed").where(Relationship.id == pair.rel.id).execute()
         rel = Relationship.with_people().where(Relationship.id == pair.rel.id).get()
         with pytest.raises(svc.SessionRefused, match="has ended"):
-            svc.log_unplanned(rel, pair.mentor, FOUR_DAYS_AGO, 60, "telephone", "x", utcnow())
+            svc.log_unplanned(rel, pair.mentor, four_days_ago(), 60, "telephone", "x", utcnow())
 
 
 def test_anonymous_requests_are_sent_to_log_in(app, client, pair, csrf_token):

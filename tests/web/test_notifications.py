@@ -22,7 +22,11 @@ from tests.programme_factories import make_rtw, submitted
 from tests.webinar_factories import book, cancel, make_session
 
 HX = {"HX-Request": "true"}
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def tomorrow() -> dt.date:
+    return dt.date.today() + dt.timedelta(days=1)
 
 
 def centre(client, path="/notifications/") -> list[dict]:
@@ -65,14 +69,14 @@ def pair(app, make_user):
     return made
 
 
-def test_every_area_tells_people_in_the_one_centre(app, client, login, make_user, pair):
+def test_every_area_tells_people_in_the_one_centre(app, client, login, make_user, pair, tomorrow):
     """Session requests, check-ins, webinar offers, applications and matches, each in the
     centre with its kind; switchable emails carry the one-click headers, bookings do not."""
     mentee, mentor = pair.mentee, pair.mentor
     other_mentor = make_user(name="Otto Mentor")
     with app.app_context(), db.connection_context():
         rel = Relationship.get_by_id(pair.rel.id)
-        services_sessions.propose(rel, User.get_by_id(mentor.id), TOMORROW, dt.time(10), 60,
+        services_sessions.propose(rel, User.get_by_id(mentor.id), tomorrow, dt.time(10), 60,
                                   "telephone", utcnow())
         services_checkins.send_checkins(rel.id, dt.date.today())
         coordinator = User.get_by_id(pair.coordinator.id)
@@ -116,12 +120,12 @@ def test_a_survey_invitation_can_be_sent_by_any_area(app, client, login, make_us
 
 
 def test_site_only_keeps_the_notice_and_drops_the_email_and_off_drops_both(app, client,
-                                                                          login, pair):
+                                                                          login, pair, tomorrow):
     choose(app, pair.mentee, session_request="site")
     choose(app, pair.mentor, session_request="off")
     with app.app_context(), db.connection_context():
         rel = Relationship.get_by_id(pair.rel.id)
-        first = services_sessions.propose(rel, User.get_by_id(pair.mentor.id), TOMORROW,
+        first = services_sessions.propose(rel, User.get_by_id(pair.mentor.id), tomorrow,
                                           dt.time(10), 60, "telephone", utcnow())
         services_sessions.decline(rel, User.get_by_id(pair.mentee.id), first.id, utcnow())
     assert emails(app, pair.mentee) == [] and emails(app, pair.mentor) == []

@@ -19,7 +19,11 @@ from tests.pages import Page
 from tests.programme_factories import make_rtw, submitted
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def form_data(csrf_token, commitments, months_ahead=4, **overrides):
     data = {"csrf_token": csrf_token, "motivation": "I want to plan my return.",
             "learning_goals": "How to stay in touch", "availability": "Tuesday lunchtimes",
             "leave_type": "maternity",
-            "leave_starts": add_months(TODAY, months_ahead).isoformat(),
+            "leave_starts": add_months(dt.date.today(), months_ahead).isoformat(),
             "leave_months": "9", "preferred_channel": "video",
             "access_requirements": "Step-free access", "commitments": commitments,
             "evaluation_consent": "y", "send": "1"}
@@ -61,7 +65,7 @@ def only_application(app):
 
 
 def test_leave_eight_months_away_is_refused_naming_the_rule_then_corrected_and_sent(
-        app, client, csrf_token, rtw, member, sent_emails):
+        app, client, csrf_token, rtw, member, sent_emails, today):
     programme, cohort, commitments = rtw
     url = f"/programmes/{programme.slug}/apply/mentee"
     assert Page(client.get(url)).heading() == "Apply as a mentee"
@@ -73,7 +77,7 @@ def test_leave_eight_months_away_is_refused_naming_the_rule_then_corrected_and_s
     assert problem.startswith("Leave: your leave must start between 3 and 6 months from now")
     assert page.field_errors()["leave_starts"] == problem
     assert page.value("motivation") == "I want to plan my return."
-    assert page.value("leave_starts") == add_months(TODAY, 8).isoformat()
+    assert page.value("leave_starts") == add_months(today, 8).isoformat()
     assert page.value("leave_type") == "maternity"
     assert page.value("availability") == "Tuesday lunchtimes"
     assert [i["value"] for i in page.soup.select("input[name=commitments][checked]")] == [
@@ -109,7 +113,7 @@ def test_missing_commitments_and_consent_are_shown_next_to_their_questions(
 
 
 def test_a_draft_saves_and_resumes_without_its_equality_answers(
-        app, client, csrf_token, rtw, member):
+        app, client, csrf_token, rtw, member, today):
     programme, _, commitments = rtw
     url = f"/programmes/{programme.slug}/apply/mentee"
     response = client.post(url, data=form_data(csrf_token, commitments, months_ahead=8,
@@ -123,7 +127,7 @@ def test_a_draft_saves_and_resumes_without_its_equality_answers(
     page = Page(client.get(edit))
     assert page.flashes() == ["Your draft is saved. You can come back to it from your "
                               "dashboard."]
-    assert page.value("leave_starts") == add_months(TODAY, 8).isoformat()
+    assert page.value("leave_starts") == add_months(today, 8).isoformat()
     assert page.value("motivation") == "I want to plan my return."
     assert page.soup.select("input[name=ethnicity][checked]") == []
     assert page.soup.select_one("#remove_equality") is not None
@@ -221,11 +225,11 @@ def test_who_sees_an_application_404_and_403(app, client, csrf_token, rtw, make_
 
 
 def test_a_cohort_not_recruiting_sends_applicants_back_to_the_programme(
-        app, client, rtw, member):
+        app, client, rtw, member, today):
     programme, cohort, _ = rtw
     with app.app_context(), db.connection_context():
-        type(cohort).update(recruitment_closes=TODAY - dt.timedelta(days=1),
-                            recruitment_opens=TODAY - dt.timedelta(days=9)).execute()
+        type(cohort).update(recruitment_closes=today - dt.timedelta(days=1),
+                            recruitment_opens=today - dt.timedelta(days=9)).execute()
     response = client.get(f"/programmes/{programme.slug}/apply/mentor")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/programmes/{programme.slug}"

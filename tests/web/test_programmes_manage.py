@@ -23,7 +23,11 @@ from tests.pages import Page
 
 HX = {"HX-Request": "true"}
 LEAVE = ["maternity", "paternity", "adoption", "carers", "fostering"]
-TODAY = dt.date.today()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
 
 
 @pytest.fixture
@@ -57,7 +61,8 @@ def rtw_form(csrf_token, **overrides) -> dict:
 
 
 def cohort_form(csrf_token, **overrides) -> dict:
-    opens, closes = TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=25)
+    today = dt.date.today()
+    opens, closes = today - dt.timedelta(days=3), today + dt.timedelta(days=25)
     dates = {"recruitment_opens": opens, "recruitment_closes": closes,
              "training_starts": closes + dt.timedelta(days=7),
              "training_ends": closes + dt.timedelta(days=8),
@@ -186,19 +191,19 @@ def test_editing_shows_the_rules_as_saved_and_keeps_them(app, client, staff, csr
 
 
 def test_cohort_dates_out_of_order_are_refused_against_the_later_date(client, staff,
-                                                                       csrf_token):
+                                                                       csrf_token, today):
     programme_id, _ = set_up_rtw(client, csrf_token)
     response = client.post(f"/programmes/manage/{programme_id}/cohorts/new", data=cohort_form(
-        csrf_token, recruitment_closes=(TODAY - dt.timedelta(days=30)).isoformat()))
+        csrf_token, recruitment_closes=(today - dt.timedelta(days=30)).isoformat()))
     assert response.status_code == 422
     assert Page(response).field_errors() == {
         "recruitment_closes": "Recruitment closes must not be before recruitment opens"}
 
 
 def test_a_cohorts_webinars_are_made_in_one_step_each_for_its_groups(app, client, staff,
-                                                                     csrf_token):
+                                                                     csrf_token, today):
     _, cohort_id = set_up_rtw(client, csrf_token)
-    first = (TODAY + dt.timedelta(days=40)).isoformat()
+    first = (today + dt.timedelta(days=40)).isoformat()
     base = {"csrf_token": csrf_token, "title": "Supervision", "day": first,
             "start_time": "10:00", "end_time": "11:00", "capacity": "30"}
     steps = {"supervision": {"role": "mentor", "cadence_weeks": "6", "months": "12"},

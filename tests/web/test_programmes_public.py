@@ -13,7 +13,6 @@ from tests.pages import Page
 from tests.programme_factories import cohort_details, make_rtw, programme_details
 
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def waiting(app, staff):
             [services.RoleDetails(key="mentor", name="senior partner"),
              services.RoleDetails(key="mentee", name="early-career partner")])
         services.create_cohort(staff, programme, cohort_details(
-            TODAY + dt.timedelta(days=37), name="Spring"))
+            dt.date.today() + dt.timedelta(days=37), name="Spring"))
         return programme
 
 

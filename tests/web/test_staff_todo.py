@@ -34,7 +34,6 @@ from tests.pages import Page
 CHUNK = 500
 STATUS_BY_DIGIT = {0: SUBMITTED, 1: SUBMITTED, 2: UNDER_REVIEW, 3: ACCEPTED, 4: ACCEPTED,
                    5: ACCEPTED, 6: ACCEPTED, 7: DECLINED, 8: DECLINED, 9: DECLINED}
-TODAY = dt.date.today()
 
 
 def insert_chunked(model, rows: list[dict]) -> None:
@@ -65,7 +64,7 @@ def expected(people: int, survey_title: str) -> list[tuple[str, str, int]]:
 def add_people(world, start: int, end: int) -> None:
     """People start..end-1 apply to the coordinated cohort; what becomes of each follows
     from their number (see STATUS_BY_DIGIT and the matches below)."""
-    now = utcnow()
+    now, today = utcnow(), dt.date.today()
     long_ago = now - dt.timedelta(days=200)
     insert_chunked(User, [{"name": f"Person {i:05}", "email": f"todo{i}@example.org",
                            "password_hash": "x", "created_at": now}
@@ -91,7 +90,7 @@ def add_people(world, start: int, end: int) -> None:
         elif i % 10 in (4, 5):
             pairs.append({**base, "status": ACTIVE, "released_at": long_ago,
                           "started_at": long_ago,
-                          "last_session_on": TODAY - dt.timedelta(days=100 if i % 10 == 5
+                          "last_session_on": today - dt.timedelta(days=100 if i % 10 == 5
                                                                   else 1)})
     insert_chunked(Relationship, pairs)
     asking = {r.mentee_id: r.id for r in Relationship.select(
@@ -109,7 +108,7 @@ def add_people(world, start: int, end: int) -> None:
 def add_the_rest(world, make_user) -> None:
     """The items that do not grow with the cohort, and another programme's items (which
     are not this coordinator's)."""
-    now = utcnow()
+    now, today = utcnow(), dt.date.today()
     other_staff = make_user(role="staff", name="Other Staff")
     reporter = make_user(name="Reporter")
     for post_id, reporter_id, status in ((1, reporter.id, "open"),
@@ -117,10 +116,10 @@ def add_the_rest(world, make_user) -> None:
                                          (2, reporter.id, "open"), (3, reporter.id, "dismissed")):
         Report.create(object_type="post", object_id=post_id, reporter=reporter_id,
                       reason="spam", status=status)
-    for n, (owner, review_by) in enumerate(((world["coordinator"], TODAY),
-                                            (world["coordinator"], TODAY - dt.timedelta(9)),
-                                            (world["coordinator"], TODAY + dt.timedelta(9)),
-                                            (other_staff, TODAY))):
+    for n, (owner, review_by) in enumerate(((world["coordinator"], today),
+                                            (world["coordinator"], today - dt.timedelta(9)),
+                                            (world["coordinator"], today + dt.timedelta(9)),
+                                            (other_staff, today))):
         Article.create(title=f"Article {n}", slug=f"article-{n}", owner=owner,
                        status=PUBLISHED, review_by=review_by)
     programme, cohort = make_programme(other_staff, "short_virtual")
@@ -148,7 +147,7 @@ def add_the_rest(world, make_user) -> None:
     for n, (scheme, days_ago, answered) in enumerate(
             ((aces, 30, False), (aces, 30, True), (aces, 2, False), (theirs, 30, False))):
         expert = make_expert(scheme, make_user(name=f"Expert {n}"))
-        ActivityCheck.create(expert=expert, period_start=TODAY - dt.timedelta(days=days_ago),
+        ActivityCheck.create(expert=expert, period_start=today - dt.timedelta(days=days_ago),
                              sent_at=now - dt.timedelta(days=days_ago),
                              answered_at=now if answered else None)
 
