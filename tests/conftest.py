@@ -68,7 +68,30 @@ def _reuse_url_builders() -> None:
     Rule._compile_builder = reused
 
 
+def _reuse_parsed_rules() -> None:
+    """Parsing a rule's text into its parts is most of what is left of binding it, and
+    depends only on that text and on how the map matches hosts. Converters keep the map
+    they were made for but never read it, so one parse serves every app of the run."""
+    from werkzeug.routing.rules import Rule
+
+    compile_rule, parsed = Rule.compile, {}
+
+    def reused(self):
+        key = (self.rule, self.subdomain, self.host, self.merge_slashes,
+               self.map.host_matching, tuple(sorted(self.map.converters.items())))
+        if key not in parsed:
+            compile_rule(self)
+            parsed[key] = (self._parts, self._trace, self._converters)
+            return
+        self._parts, self._trace, self._converters = parsed[key]
+        self._build = self._compile_builder(False).__get__(self, None)
+        self._build_unknown = self._compile_builder(True).__get__(self, None)
+
+    Rule.compile = reused
+
+
 _reuse_url_builders()
+_reuse_parsed_rules()
 
 
 def worker_database_url(url: str, worker: str) -> str:

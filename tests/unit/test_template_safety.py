@@ -26,6 +26,7 @@ OWN_MARKUP = {("_partials/shell.html", "logout_form")}
 MARKUP_BUILDERS = {("search.py", "highlight"), ("shell.py", "fill"), ("shell.py", "holes"),
                    ("fragments.py", "csrf_token"), ("fragments.py", "hole"),
                    ("fragments.py", "hole_around"), ("fragments.py", "fill"),
+                   ("fragments.py", "_fill"), ("fragments.py", "_source"),
                    ("notifications.py", "badge")}  # keeps a rendered (escaped) template
 
 
