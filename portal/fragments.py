@@ -300,10 +300,14 @@ def _settle(pieces: list) -> list:
         if type(piece) is list:
             kind, arg, inner, _ = piece
             inner = _settle(inner)
-            text = "".join(inner) if all(type(p) is str for p in inner) else None
-            piece = (kind, arg, inner, text)
+            piece = (kind, arg, inner, _text(inner))
         settled.append(piece)
     return settled
+
+
+def _text(pieces: list) -> str | None:
+    """The pieces joined, when none of them is a hole."""
+    return "".join(pieces) if all(type(p) is str for p in pieces) else None
 
 
 def _fill_pieces(pieces: list, holes: dict, csrf_value: Callable[[], str],
@@ -356,10 +360,16 @@ def _resolve(pieces: list, holes: dict) -> list:
             out.append(piece)
 
     for piece in pieces:
-        if type(piece) is str or piece[0] not in holes:
+        if type(piece) is str:
             add(piece)
             continue
         kind, arg, inner, text = piece
+        if kind not in holes:
+            if inner is not None and text is None:  # holes inside may be in `holes`
+                inner = _resolve(inner, holes)
+                piece = (kind, arg, inner, _text(inner))
+            add(piece)
+            continue
         found = holes[kind]
         if inner is None:
             if found is EMPTY:

@@ -73,3 +73,11 @@ def test_a_persons_part_filled_first_and_the_rest_later_gives_the_same_page(requ
     assert fragments._fill(resolved, {"name": "Ann"}) == expected
     assert fragments.fill(PAGE, {"name": "Ann", **own}) == expected
     assert request_context == ["t", "t"]
+
+
+def test_holes_inside_a_hole_filled_later_are_filled_first(request_context):
+    page = "<p>" + str(hole_around("late", "", Markup(f"<b>{hole('early')}</b>"))) + "</p>"
+    resolved = fragments._resolve(fragments._split(page), {"early": "now"})
+    assert fragments._fill(resolved, {"late": EMPTY}) == "<p><b>now</b></p>"
+    assert fragments._fill(resolved, {"late": lambda _arg, inside: f"[{inside}]"}) == (
+        "<p>[<b>now</b>]</p>")
