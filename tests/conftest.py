@@ -84,6 +84,7 @@ def _reuse_parsed_rules() -> None:
             parsed[key] = (self._parts, self._trace, self._converters)
             return
         self._parts, self._trace, self._converters = parsed[key]
+        self.arguments.update(self._converters)  # parsing adds each variable's name
         self._build = self._compile_builder(False).__get__(self, None)
         self._build_unknown = self._compile_builder(True).__get__(self, None)
 
