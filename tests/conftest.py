@@ -117,6 +117,24 @@ CSRF_RAW_TOKEN = "test-csrf-raw-token"
 FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) is slow on purpose
 
 
+# Where the long tests are, first: consumers killed and restarted, races, servers started in
+# a subprocess (mostly waiting), then the browser journeys; and anywhere, tests marked long.
+# Started first, they overlap the many short tests; collected in path order, several were
+# still running alone at the end of a run.
+LONG_FIRST = ("tests/integration/", "tests/tasks/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        if item.get_closest_marker("long"):
+            return 0
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)),
+                    len(LONG_FIRST))
+
+    items.sort(key=rank)
+
+
 def pytest_report_header(config):
     if not ON_POSTGRES:
         return "database: SQLite files"

@@ -4,6 +4,7 @@ people than the greedy pass; and the scores explain themselves in words. Pure: n
 import dataclasses
 import functools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,7 @@ def test_best_total_equals_the_best_of_all_assignments(cohort):
     assert assign(mentors, mentees, weights, MOST_MATCHED, paired=paired).matched == most
 
 
+@pytest.mark.long
 @FAST
 @given(cohorts())
 def test_most_matched_never_matches_fewer_than_greedy(cohort):

@@ -109,6 +109,7 @@ def test_no_small_count_can_be_worked_out_of_a_table_with_totals(table):
     assert_nothing_small_can_be_worked_out(table, suppression.protect(table))
 
 
+@pytest.mark.long
 @AUDIT
 @given(nested_tables())
 def test_no_small_count_can_be_worked_out_of_groups_followed_through_stages(table):

@@ -2,6 +2,7 @@
 next page and the organiser's list issue the same number of queries at 10 and at 5,000
 experts: response times, learners and last activity come from aggregate subqueries, never
 from a query per expert."""
+import pytest
 from playhouse.test_utils import count_queries
 
 from portal.db import db
@@ -34,6 +35,7 @@ def measure(client, aces) -> tuple[dict, dict]:
     return counts, rows
 
 
+@pytest.mark.long
 def test_the_directory_and_search_are_a_fixed_number_of_queries(app, client, login, make_user):
     with app.app_context(), db.connection_context():
         aces = make_aces(make_user(role="staff"))

@@ -245,6 +245,7 @@ def _measure(client) -> tuple[dict, dict]:
     return counts, shown
 
 
+@pytest.mark.long
 def test_the_header_count_and_the_centre_issue_the_same_queries_at_10_and_100000(
         app, client, login, make_user):
     person = make_user()

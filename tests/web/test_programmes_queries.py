@@ -5,6 +5,7 @@ services would take minutes); every other column keeps its model default.
 """
 import datetime as dt
 
+import pytest
 from playhouse.test_utils import count_queries
 
 from portal.blueprints.accounts.models import User
@@ -68,6 +69,7 @@ def measure(client, programme, cohort, application_id: int) -> tuple[dict, dict]
     return counts, shown
 
 
+@pytest.mark.long
 def test_the_review_pages_issue_the_same_queries_at_10_and_10000_applications(
         app, client, login, make_user):
     coordinator = make_user(role="staff", name="Cora Coordinator")

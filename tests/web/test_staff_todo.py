@@ -179,6 +179,7 @@ def todo_list(client) -> tuple[list[tuple[str, str, int]], dict[str, str], int]:
     return rows, links, counter.count
 
 
+@pytest.mark.long
 def test_the_to_do_list_counts_every_kind_of_item_at_10_and_at_10000_people(app, client,
                                                                             login, world):
     with app.app_context(), db.connection_context(), db.atomic():
