@@ -495,7 +495,7 @@ def request_args() -> list:
 
 def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str, ...], args,
                 context: Callable[[Audience], dict], holes: dict | None = None,
-                status: int = 200, person: bool = False):
+                status: int = 200, person: bool = False, keep_filled: bool = False):
     """A page whose content an audience shares, or for htmx the fragment it swaps in
     (a page without one, `fragment` None, answers htmx with the page).
 
@@ -506,7 +506,9 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     CSRF token, flash messages, notification count and suspension notice go, so a request
     that finds it renders only the notification count. `holes` adds the page's own: a dict
     for `fill`, or a function of the meta that returns one. With `person`, the page is kept
-    for the asker alone, for when it shows their own rows."""
+    for the asker alone, for when it shows their own rows. With `keep_filled`, for a page
+    whose own holes are many and come out the same on most of one person's requests, the
+    process keeps the page with them filled in (see below)."""
     user = current_user._get_current_object()
     person = person or user.is_suspended() or not shell.is_plain(user.name)
 
@@ -521,7 +523,7 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     own = holes(found.meta) if callable(holes) else dict(holes or {})
     html = found.html
     pieces = kept("fragment_pieces", html, lambda: _split(html))
-    filled = _plain(own) if own else None
+    filled = _plain(own) if keep_filled and own else None
     if filled is not None:
         # The page's own holes hold plain text, so with them filled in the page is the same
         # for each request with the same values: kept so, it leaves only the header's.

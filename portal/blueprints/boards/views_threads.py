@@ -156,7 +156,7 @@ def thread(thread_id):
         "boards/thread.html", None, name="boards.thread", areas=(fragments.BOARDS,),
         args=[fragments.request_args(), page, mine.level], holes=holes,
         context=lambda user: _thread_context(user, thread, page, pages, mine.level),
-        person=mine.unshown and not permissions.is_moderator(current_user))
+        person=mine.unshown and not permissions.is_moderator(current_user), keep_filled=True)
     _mark_read(thread, mine, shown["shown_last"], [int(i) for i in shown["posts"]])
     return response
 
