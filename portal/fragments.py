@@ -251,8 +251,11 @@ def fill(html: str, holes: dict | None = None, keep: bool = False) -> Markup:
     keeps it split at its holes: splitting costs several times what filling does."""
     if "<!--tandem" not in html:
         return Markup(html)
-    return _fill(kept("fragment_pieces", html, lambda: _split(html)) if keep
-                 else _split(html), holes or {})
+    return _fill(_kept_pieces(html) if keep else _split(html), holes or {})
+
+
+def _kept_pieces(html: str) -> list:
+    return kept("fragment_pieces", html, lambda: _split(html))
 
 
 def _fill(pieces: list, holes: dict) -> Markup:
@@ -318,29 +321,24 @@ def _fill_pieces(pieces: list, holes: dict, csrf_value: Callable[[], str],
             append(piece)
             continue
         kind, arg, inner, text = piece
+        if kind == "csrf":
+            append(csrf_value())
+            continue
+        found = holes[kind]
         if inner is None:
-            if kind == "csrf":
-                append(csrf_value())
-                continue
-            found = holes[kind]
             if found is EMPTY:
                 continue
-            if type(found) is Only:
-                value = str(found.get(arg, ""))
+            value = str(_hole_value(found, arg))
+        elif _shows_otherwise(found, arg):
+            if text is None:
+                _fill_pieces(inner, holes, csrf_value, out)
             else:
-                value = str(found(arg) if callable(found) else found)
+                append(text)
+            continue
         else:
-            found = holes[kind]
-            if found is EMPTY or (type(found) is Only and arg not in found):
-                if text is None:
-                    _fill_pieces(inner, holes, csrf_value, out)
-                else:
-                    append(text)
-                continue
             otherwise = text if text is not None else "".join(
                 _fill_pieces(inner, holes, csrf_value, []))
-            value = str(_instead(found[arg], otherwise) if type(found) is Only
-                        else found(arg, otherwise))
+            value = str(_around_value(found, arg, otherwise))
         if CSRF_HOLE in value:
             value = value.replace(CSRF_HOLE, csrf_value())
         append(value)
@@ -374,24 +372,37 @@ def _resolve(pieces: list, holes: dict) -> list:
         if inner is None:
             if found is EMPTY:
                 continue
-            value = (found.get(arg, "") if type(found) is Only
-                     else found(arg) if callable(found) else found)
-        elif found is EMPTY or (type(found) is Only and arg not in found):
+            value = _hole_value(found, arg)
+        elif _shows_otherwise(found, arg):
             for inside in _resolve(inner, holes):
                 add(inside)
             continue
         else:
             otherwise = text if text is not None else _source(_resolve(inner, holes))
-            value = (_instead(found[arg], otherwise) if type(found) is Only
-                     else found(arg, otherwise))
+            value = _around_value(found, arg, otherwise)
         for inside in _split(value):
             add(inside)
     return out
 
 
-def _instead(value, otherwise: str):
-    """What a hole_around shows for this person: `value`, or what it makes of the rest."""
-    return value(otherwise) if callable(value) else value
+def _hole_value(found, arg: str):
+    """What a hole shows: its kind's value for this argument, or a function's of it."""
+    if type(found) is Only:
+        return found.get(arg, "")
+    return found(arg) if callable(found) else found
+
+
+def _shows_otherwise(found, arg: str) -> bool:
+    """Whether a hole_around shows what it holds, unchanged for this person."""
+    return found is EMPTY or (type(found) is Only and arg not in found)
+
+
+def _around_value(found, arg: str, otherwise: str):
+    """What a hole_around shows instead: a value, or what a function makes of the rest."""
+    if type(found) is Only:
+        found = found[arg]
+        return found(otherwise) if callable(found) else found
+    return found(arg, otherwise)
 
 
 def _source(pieces: list) -> str:
@@ -522,7 +533,7 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
                    lambda: render(template), person)
     own = holes(found.meta) if callable(holes) else dict(holes or {})
     html = found.html
-    pieces = kept("fragment_pieces", html, lambda: _split(html))
+    pieces = _kept_pieces(html)
     filled = _plain(own) if keep_filled and own else None
     if filled is not None:
         # The page's own holes hold plain text, so with them filled in the page is the same

@@ -5,6 +5,7 @@ Under pytest-xdist (`-n 2`) each worker process is isolated from the others: its
 PostgreSQL database (`<name>_gw0`, ... made on DATABASE_URL's server, and exported as
 DATABASE_URL so servers started in a subprocess use it too), its own huey queue file, and
 ports chosen free by each server fixture."""
+import datetime as dt
 import gc
 import os
 import re
@@ -241,6 +242,13 @@ def app(tmp_path, _postgres_schema, _sqlite_schema):
         with app.app_context():
             branding.current()
     yield app
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Today, once per test: a date worked out at import would be yesterday's for a test
+    that runs after midnight, while the app reads the clock."""
+    return dt.date.today()
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ from tests.mentoring_factories import make_programme
 from tests.tasks.conftest import received, wait_until
 
 
-@pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
 def make_pairs(app, coordinator, count: int, today: dt.date, quiet_every: int = 2,
                **fields) -> list[int]:
     """`count` active short-virtual pairs started five weeks ago (a check-in is due); every

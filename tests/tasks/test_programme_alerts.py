@@ -18,11 +18,6 @@ from tests.pages import Page
 from tests.programme_factories import cohort_details, make_rtw, mentor_answers, submitted
 
 
-@pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
 def text_of(received) -> str:
     message = email.message_from_bytes(received.content)
     return message.get_payload(decode=True).decode()

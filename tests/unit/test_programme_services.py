@@ -46,11 +46,6 @@ from tests.programme_factories import (
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def ctx(app):
     with app.app_context(), db.connection_context():
         yield

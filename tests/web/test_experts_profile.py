@@ -16,11 +16,6 @@ from tests.pages import Page
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def aces(app, make_user):
     with app.app_context(), db.connection_context():
         return make_aces(make_user(role="staff"))

@@ -23,11 +23,6 @@ INACTIVE_DAYS = 30  # and its inactivity_days
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def pair(app, make_user):
     """An active short-virtual pair started `weeks_in` weeks ago."""
     def make(weeks_in=WEEKS, **fields):

@@ -21,11 +21,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def signed() -> str:
     """The day on a sign-off or countersignature made now: they are dated in UTC."""
     return utcnow().strftime("%-d %B %Y")

@@ -22,11 +22,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def staff(make_user):
     return make_user(role="staff", name="Sam Staff")
 

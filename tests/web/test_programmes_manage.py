@@ -26,11 +26,6 @@ LEAVE = ["maternity", "paternity", "adoption", "carers", "fostering"]
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return dt.date.today()
-
-
-@pytest.fixture
 def staff(client, login, make_user):
     person = make_user(role="staff", name="Sam Staff")
     login(person)
