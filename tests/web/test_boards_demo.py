@@ -12,7 +12,7 @@ def test_demo_boards_are_seeded_once_with_counters_that_add_up(app, client, csrf
     with app.app_context(), db.connection_context():
         seed(FAST_HASH)
         seed(FAST_HASH)
-        boards = {b.name: b for b in Board.select()}
+        boards = {b.name: b for b in Board.select().order_by(Board.id)}
         assert list(boards) == ["Mentor network", "Return to work cohort 2027", "General"]
         assert Thread.select().count() == 6
         for board in boards.values():
