@@ -221,7 +221,7 @@ def badge() -> Markup:
     """The header's link to the centre with the person's unread count. Only the count and
     the address the app is served under change it, so each process renders
     notifications/_count.html once per pair and keeps the result: every page shows it."""
-    unread = unread_count(current_user)
+    unread = unread_count(current_user._get_current_object())
     return kept("notification_badges", (request.script_root, unread), lambda: Markup(
         render_template("notifications/_count.html", unread=unread)))
 

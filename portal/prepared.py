@@ -14,7 +14,7 @@ Rows come back as tuples or dicts, converted by the selected fields' own python_
 """
 import weakref
 
-from peewee import Alias, Field, FieldAlias, Value
+from peewee import Alias, CharField, Field, FieldAlias, ForeignKeyField, IntegerField, Value
 
 from portal.db import db
 
@@ -46,7 +46,7 @@ class Compiled:
             if isinstance(field, FieldAlias):
                 field = field.field
             self.names.append(getattr(node, "_alias", None) or getattr(field, "name", None))
-            self.converters.append(field.python_value if isinstance(field, Field) else None)
+            self.converters.append(_converter(field))
 
     def execute(self, params: dict):
         values = [params[name] if name is not None else constant
@@ -82,6 +82,23 @@ class Compiled:
     def run(self, **params) -> int:
         """For writes: the number of rows changed."""
         return self.execute(params).rowcount
+
+
+# What both drivers already return as these fields' own Python type: int for an integer
+# column, str for a text one. Converting their values again is most of what reading a row
+# costs, so they are passed through.
+_AS_RETURNED = {IntegerField.adapt, CharField.adapt}
+
+
+def _converter(field):
+    """The field's python_value, or None when the driver's value needs none."""
+    if not isinstance(field, Field):
+        return None
+    if isinstance(field, ForeignKeyField):
+        return _converter(field.rel_field)
+    if type(field).python_value is Field.python_value and type(field).adapt in _AS_RETURNED:
+        return None
+    return field.python_value
 
 
 class Prepared:

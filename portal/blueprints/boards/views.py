@@ -87,8 +87,9 @@ def index():
 def board_page_or_404(slug: str) -> tuple[Board, str, bool]:
     """The board for its page, the person's watch level on it, and whether a thread of
     theirs waits for a moderator: one prepared query."""
-    row = BOARD_PAGE(audience.shape(current_user)).first(
-        slug=slug, user=current_user.id, **audience.shape_params(current_user))
+    user = current_user._get_current_object()
+    row = BOARD_PAGE(audience.shape(user)).first(slug=slug, user=user.id,
+                                                 **audience.shape_params(user))
     if row is None:
         abort(404)
     level, held = row.pop("my_level"), row.pop("my_held_thread")

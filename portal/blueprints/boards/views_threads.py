@@ -58,9 +58,9 @@ def thread_page_or_404(thread_id: int) -> tuple[Thread, SimpleNamespace]:
     """The thread with its board, and the person's own state in it (how far they have
     read, their watch level, whether a post of theirs in it is held or hidden, which posts
     they have unread notifications about): one prepared query."""
-    row = THREAD_PAGE(audience.shape(current_user), permissions.is_moderator(current_user)
-                      ).first(thread=thread_id, user=current_user.id,
-                              **audience.shape_params(current_user))
+    user = current_user._get_current_object()
+    row = THREAD_PAGE(audience.shape(user), permissions.is_moderator(user)
+                      ).first(thread=thread_id, user=user.id, **audience.shape_params(user))
     if row is None:
         abort(404)
     unread = row.pop("my_unread")
