@@ -23,7 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from flask import g, render_template, request, session
@@ -414,19 +414,6 @@ def _source(pieces: list) -> str:
                    for piece in pieces)
 
 
-def _plain(holes: dict) -> tuple | None:
-    """The holes as a key, when every value is plain text (not a function): then they are
-    all that filling them depends on."""
-    key = []
-    for kind, found in sorted(holes.items()):
-        values = found.items() if type(found) is Only else [("", found)]
-        if any(callable(value) for _, value in values):
-            return None
-        key.append((kind, type(found) is Only, tuple(sorted((arg, str(value))
-                                                            for arg, value in values))))
-    return tuple(key)
-
-
 # --- the store -----------------------------------------------------------------------------
 
 @dataclass
@@ -506,7 +493,8 @@ def request_args() -> list:
 
 def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str, ...], args,
                 context: Callable[[Audience], dict], holes: dict | None = None,
-                status: int = 200, person: bool = False, keep_filled: bool = False):
+                status: int = 200, person: bool = False,
+                keep_filled: Callable[[object], Hashable] | None = None):
     """A page whose content an audience shares, or for htmx the fragment it swaps in
     (a page without one, `fragment` None, answers htmx with the page).
 
@@ -517,9 +505,10 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     CSRF token, flash messages, notification count and suspension notice go, so a request
     that finds it renders only the notification count. `holes` adds the page's own: a dict
     for `fill`, or a function of the meta that returns one. With `person`, the page is kept
-    for the asker alone, for when it shows their own rows. With `keep_filled`, for a page
-    whose own holes are many and come out the same on most of one person's requests, the
-    process keeps the page with them filled in (see below)."""
+    for the asker alone, for when it shows their own rows. `keep_filled`, for a page whose
+    own holes are many and come out the same on most of one person's requests, is a
+    function of the meta whose value is everything those holes depend on: the process keeps
+    the page with them filled in for each value, and a request fills only the header's."""
     user = current_user._get_current_object()
     person = person or user.is_suspended() or not shell.is_plain(user.name)
 
@@ -531,14 +520,17 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     template = fragment if fragment is not None and wants_fragment() else page
     found = cached(name if template == page else f"{name}:fragment", areas, args,
                    lambda: render(template), person)
-    own = holes(found.meta) if callable(holes) else dict(holes or {})
     html = found.html
     pieces = _kept_pieces(html)
-    filled = _plain(own) if keep_filled and own else None
-    if filled is not None:
-        # The page's own holes hold plain text, so with them filled in the page is the same
-        # for each request with the same values: kept so, it leaves only the header's.
-        pieces = kept("filled_pieces", (html, filled), lambda: _resolve(pieces, own))
+
+    def own_holes() -> dict:
+        return holes(found.meta) if callable(holes) else dict(holes or {})
+
+    if keep_filled is None:
+        own = own_holes()
+    else:
+        pieces = kept("filled_pieces", (html, keep_filled(found.meta)),
+                      lambda: _resolve(pieces, own_holes()))
         own = {}
     if template == page:
         own.update(name=lambda _: escape(user.name), flashes=_flashes,

@@ -84,39 +84,49 @@ def post_facts(posts: list[Post]) -> dict:
                         p.editable_until.isoformat()] for p in posts}
 
 
-def post_holes(facts: dict, last_read: int) -> dict:
-    """Fill posts' holes for this person: what is new to them (after `last_read`, and not
-    theirs), and what they may do to their own posts."""
+def post_parts(facts: dict, last_read: int) -> tuple:
+    """Everything this person's parts of these posts depend on: the posts new to them
+    (after `last_read`, and not theirs), what they may do to each of their own, the name
+    those actions read and the address the app is served under. Equal parts fill the same
+    (post_holes), so a process may keep a page filled for them."""
     user = current_user._get_current_object()
     me = user.id
-    new_tag = kept("boards_new_tag", request.script_root,
+    new = tuple(i for i, (number, author, *_) in facts.items()
+                if number > last_read and author != me)
+    own = tuple((i, permissions.can_act_on_post(user, _post(i, fact)))
+                for i, fact in facts.items() if fact[1] == me)
+    return request.script_root, user.name, new, own
+
+
+def _post(post_id: str, fact: list) -> SimpleNamespace:
+    """What the permission rules read of a post, from its facts."""
+    _, author, deleted, status, editable_until = fact
+    return SimpleNamespace(id=int(post_id), author_id=author, deleted=deleted, status=status,
+                           editable_until=dt.datetime.fromisoformat(editable_until))
+
+
+def post_holes(parts: tuple) -> dict:
+    """Fill posts' holes from their parts (post_parts): what is new to the person, and the
+    actions on their own posts."""
+    script_root, name, new, own = parts
+    new_tag = kept("boards_new_tag", script_root,
                    lambda: get_template_attribute("boards/_post_own.html", "new_tag")())
 
-    def is_new(post_id: str) -> bool:
-        number, author = facts[post_id][:2]
-        return number > last_read and author != me
-
-    def own(post_id: str) -> str:
-        number, author, deleted, status, editable_until = facts[post_id]
-        # What the permission rules read of a post.
-        post = SimpleNamespace(id=int(post_id), author_id=author, deleted=deleted,
-                               status=status,
-                               editable_until=dt.datetime.fromisoformat(editable_until))
-        can = permissions.can_act_on_post(user, post)
+    def actions(post_id: str, can: permissions.PostActions) -> str:
         # What the actions show depends only on these, so a process draws them once.
         return kept(
-            "boards_own_actions", (request.script_root, post.id, can, user.name),
+            "boards_own_actions", (script_root, post_id, can, name),
             lambda: fragments.with_token_hole(lambda: get_template_attribute(
-                "boards/_post_own.html", "own_actions")(post, can, user.name)))
+                "boards/_post_own.html", "own_actions")(SimpleNamespace(id=int(post_id)),
+                                                        can, name)))
 
-    new = [i for i in facts if is_new(i)]
     return {"post-new": fragments.Only({i: " tandem-post--new" for i in new}),
             "post-new-tag": fragments.Only({i: new_tag for i in new}),
-            "post-own": fragments.Only({i: own(i) for i in facts if facts[i][1] == me})}
+            "post-own": fragments.Only({i: actions(i, can) for i, can in own})}
 
 
 def fill_posts(html: str, posts: list[Post], last_read: int):
-    return fragments.fill(html, post_holes(post_facts(posts), last_read))
+    return fragments.fill(html, post_holes(post_parts(post_facts(posts), last_read)))
 
 
 def _thread_context(user, thread: Thread, page: int, pages: int, level: str) -> dict:
@@ -148,15 +158,16 @@ def thread(thread_id):
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = {}
 
-    def holes(meta: dict) -> dict:
+    def parts(meta: dict) -> tuple:
         shown.update(meta)
-        return post_holes(meta["posts"], mine.last_read)
+        return post_parts(meta["posts"], mine.last_read)
 
     response = fragments.shared_page(
         "boards/thread.html", None, name="boards.thread", areas=(fragments.BOARDS,),
-        args=[fragments.request_args(), page, mine.level], holes=holes,
+        args=[fragments.request_args(), page, mine.level],
+        holes=lambda meta: post_holes(parts(meta)), keep_filled=parts,
         context=lambda user: _thread_context(user, thread, page, pages, mine.level),
-        person=mine.unshown and not permissions.is_moderator(current_user), keep_filled=True)
+        person=mine.unshown and not permissions.is_moderator(current_user))
     _mark_read(thread, mine, shown["shown_last"], [int(i) for i in shown["posts"]])
     return response
 
