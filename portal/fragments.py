@@ -259,6 +259,11 @@ def _kept_pieces(html: str) -> list:
 
 
 def _fill(pieces: list, holes: dict) -> Markup:
+    return Markup("".join(_filled(pieces, holes)))
+
+
+def _filled(pieces: list, holes: dict) -> list[str]:
+    """The texts of the page, its holes filled, in order."""
     token = []  # the CSRF token, worked out at most once
 
     def csrf_value() -> str:
@@ -266,7 +271,34 @@ def _fill(pieces: list, holes: dict) -> Markup:
             token.append(csrf.token())
         return token[0]
 
-    return Markup("".join(_fill_pieces(pieces, holes, csrf_value, [])))
+    return _fill_pieces(pieces, holes, csrf_value, [])
+
+
+def _with_utf8(pieces: list) -> tuple[list, dict]:
+    """The pieces, and each text in them (holes' included) encoded as UTF-8: for a page a
+    process keeps, so that each response encodes only what filling put in. A page with one
+    character beyond Latin-1 is stored by Python at two bytes a character, and encoding it
+    whole cost more than filling it."""
+    utf8 = {}
+
+    def add(pieces: list) -> None:
+        for piece in pieces:
+            if type(piece) is str:
+                utf8[piece] = piece.encode()
+            elif piece[2] is not None:
+                add(piece[2])
+                if piece[3] is not None:
+                    utf8[piece[3]] = piece[3].encode()
+
+    add(pieces)
+    return pieces, utf8
+
+
+def _fill_utf8(kept_pieces: tuple[list, dict], holes: dict) -> bytes:
+    """The page as UTF-8, its holes filled (kept_pieces: from _with_utf8)."""
+    pieces, utf8 = kept_pieces
+    known = utf8.get
+    return b"".join([known(text) or text.encode() for text in _filled(pieces, holes)])
 
 
 PIECE = re.compile(r"<!--tandem-around:([a-z-]+):([^>]*?)-->|<!--/tandem-around-->"
@@ -521,22 +553,22 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     found = cached(name if template == page else f"{name}:fragment", areas, args,
                    lambda: render(template), person)
     html = found.html
-    pieces = _kept_pieces(html)
 
     def own_holes() -> dict:
         return holes(found.meta) if callable(holes) else dict(holes or {})
 
     if keep_filled is None:
+        pieces = kept("page_pieces", html, lambda: _with_utf8(_split(html)))
         own = own_holes()
     else:
         pieces = kept("filled_pieces", (html, keep_filled(found.meta)),
-                      lambda: _resolve(pieces, own_holes()))
+                      lambda: _with_utf8(_resolve(_kept_pieces(html), own_holes())))
         own = {}
     if template == page:
         own.update(name=lambda _: escape(user.name), flashes=_flashes,
                    suspension=lambda _: _suspension(user),
                    notifications=lambda _: notifications.badge())
-    return _fill(pieces, own), status
+    return _fill_utf8(pieces, own), status
 
 
 def _flashes(_arg) -> str:

@@ -98,28 +98,37 @@ def board_page_or_404(slug: str) -> tuple[Board, str, bool]:
     return board, level or NORMAL, held is not None
 
 
-def unread_holes(threads: dict) -> dict:
-    """Fill a list's unread holes for this person. `threads` maps each listed thread's id
-    (as text) to its post count and title."""
+def unread_parts(threads: dict) -> tuple:
+    """Everything a list's unread holes show for this person: the address the app is
+    served under, and each listed thread with posts they have not read, as its id, title
+    and how many posts are new (None when they have read none of it). `threads` maps each
+    listed thread's id (as text) to its post count and title. Equal parts fill the same
+    (unread_holes), so a process may keep a list filled for them."""
     read = ReadMarker.numbers_for(current_user._get_current_object(),
                                   [int(i) for i in threads])
-    unread = [(int(i), title, count - read.get(int(i), 0), read.get(int(i), 0))
-              for i, (count, title) in threads.items() if count > read.get(int(i), 0)]
-    store, root = kept_in("boards_unread_tags"), request.script_root
-    tags = [_unread_tags(store, root, *row) for row in unread]
+    unread = []
+    for i, (count, title) in threads.items():
+        last_read = read.get(int(i), 0)
+        if count > last_read:
+            unread.append((int(i), title, count - last_read if last_read else None))
+    return request.script_root, tuple(unread)
+
+
+def unread_holes(parts: tuple) -> dict:
+    """Fill a list's unread holes from their parts (unread_parts)."""
+    root, unread = parts
+    store = kept_in("boards_unread_tags")
     return {"unread-row": fragments.Only({str(row[0]): " tandem-thread-row--unread"
                                           for row in unread}),
-            "unread-tags": fragments.Only({str(row[0]): tag
-                                           for row, tag in zip(unread, tags, strict=False)})}
+            "unread-tags": fragments.Only({str(row[0]): _unread_tags(store, root, *row)
+                                           for row in unread})}
 
 
-def _unread_tags(store: dict, root: str, thread_id: int, title: str, new_posts: int,
-                 last_read: int):
+def _unread_tags(store: dict, root: str, thread_id: int, title: str, new_posts: int | None):
     """A row's tags depend only on these values, so a process draws each combination once."""
-    return kept("boards_unread_tags", (root, thread_id, title,
-                                       new_posts if last_read else None),
+    return kept("boards_unread_tags", (root, thread_id, title, new_posts),
                 lambda: get_template_attribute("boards/_unread.html", "tags")(
-                    thread_id, title, new_posts, last_read), store=store)
+                    thread_id, title, new_posts), store=store)
 
 
 def listed(threads: list[Thread]) -> dict:
@@ -148,7 +157,8 @@ def show(slug):
     return fragments.shared_page(
         "boards/board.html", "boards/_thread_rows.html", name="boards.show",
         areas=(fragments.BOARDS,), args=[fragments.request_args(), level],
-        context=lambda user: _board_context(user, board, level), holes=unread_holes,
+        context=lambda user: _board_context(user, board, level),
+        holes=lambda meta: unread_holes(unread_parts(meta)), keep_filled=unread_parts,
         person=has_held and not permissions.is_moderator(current_user))
 
 
@@ -172,7 +182,7 @@ def _thread_started(board: Board, post: Post):
                   .where(Thread.id == post.thread_id).get())
         html = render_template("boards/_thread_created.html", board=board, thread=thread,
                                form=ThreadForm(formdata=None))
-        return with_flashes(fragments.fill(html, unread_holes(listed([thread]))))
+        return with_flashes(fragments.fill(html, unread_holes(unread_parts(listed([thread])))))
     return redirect(url_for("boards.thread", thread_id=post.thread_id), 303)
 
 
