@@ -33,6 +33,7 @@ from peewee import (
     JOIN,
     SQL,
     BigIntegerField,
+    Case,
     CharField,
     DateTimeField,
     Select,
@@ -43,7 +44,7 @@ from peewee import (
 from portal import csrf, notifications, shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
-from portal.kept import kept
+from portal.kept import kept, kept_in
 from portal.prepared import Prepared, param
 from portal.viewer import audience_key
 
@@ -456,14 +457,18 @@ class Rendered:
 
 
 def _lookup(areas: int):
-    """The areas' versions and the stored fragment, if any, in one query."""
+    """The areas' versions and the stored fragment, if any, in one query; its HTML and
+    meta only if they are not the copy the process holds (written at `held`)."""
     versions = [ContentVersion.select(ContentVersion.version)
                 .where(ContentVersion.area == param(f"area{i}")).alias(f"v{i}")
                 for i in range(areas)]
+    written = Fragment.written_at.cast("TEXT")
+    is_held = written == param("held")
     one_row = Select(columns=[SQL("1")]).alias("one_row")
-    return (Select(from_list=[one_row], columns=[*versions, Fragment.stamp,
-                                                Fragment.valid_until, Fragment.html,
-                                                Fragment.meta])
+    return (Select(from_list=[one_row], columns=[
+        *versions, Fragment.stamp, Fragment.valid_until, written.alias("written"),
+        Case(None, [(is_held, None)], Fragment.html).alias("html"),
+        Case(None, [(is_held, None)], Fragment.meta).alias("meta")])
             .join(Fragment, JOIN.LEFT_OUTER, on=(Fragment.key == param("key"))))
 
 
@@ -476,6 +481,12 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
               Fragment.written_at: utcnow()}
     (Fragment.insert({Fragment.key: key, **values})
      .on_conflict(conflict_target=[Fragment.key], update=values).execute())
+
+
+# Stored fragments a process also holds in memory, each with when it was written: the store
+# still decides whether one is current, and a request reads its HTML only when the stored
+# row is not the copy held. That spares reading, decoding and hashing a page each time.
+HELD = 256
 
 
 def cache_key(name: str, args, person: bool = False) -> str:
@@ -495,11 +506,19 @@ def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendere
     and stored."""
     key = cache_key(name, args, person)
     names = {f"area{i}": area for i, area in enumerate(areas)}
-    row = LOOKUP(len(areas)).first(key=key, **names)
+    held = kept_in("fragments_held")
+    written, copy = held.get(key, ("", None))
+    row = LOOKUP(len(areas)).first(key=key, held=written, **names)
     stamp = ".".join(str(row[f"v{i}"]) for i in range(len(areas)))
-    if row["html"] is not None and row["stamp"] == stamp and (
-            row["valid_until"] is None or row["valid_until"] > utcnow()):
-        return Rendered(row["html"], json.loads(row["meta"]), row["valid_until"])
+    if row["stamp"] == stamp and (row["valid_until"] is None
+                                  or row["valid_until"] > utcnow()):
+        if row["html"] is None:  # the row is the one the process holds
+            return copy
+        found = Rendered(row["html"], json.loads(row["meta"]), row["valid_until"])
+        if len(held) >= HELD:
+            held.clear()
+        held[key] = (row["written"], found)
+        return found
     rendered = render()
     _store(key, stamp, rendered)
     return rendered

@@ -42,7 +42,8 @@ class Compiled:
                       for value in raw]
         self.names, self.converters = [], []
         for node in getattr(query, "_returning", ()):
-            field = node.unwrap() if isinstance(node, Alias) else node
+            # The aliased node itself: a cast of a field is not read by the field.
+            field = node.node if isinstance(node, Alias) else node
             if isinstance(field, FieldAlias):
                 field = field.field
             self.names.append(getattr(node, "_alias", None) or getattr(field, "name", None))
