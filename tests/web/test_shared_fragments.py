@@ -378,3 +378,18 @@ def test_old_fragments_are_removed_and_rendered_again_when_read(app, client, log
         fragments.Fragment.update(written_at=utcnow() - dt.timedelta(days=3)).execute()
         assert fragments.purge() > 0
     assert article_titles(read(client, "/hub/")) == ["Kept"]
+
+
+def test_a_page_another_app_server_stored_again_is_what_the_next_read_shows(
+        app, client, login, make_user, make_article):
+    """A process holds the pages it has read, but the store says which copy is current:
+    one written since by another server (same versions, new text) is read afresh."""
+    make_article(title="Read here first")
+    login(make_user())
+    assert article_titles(read_twice(client, "/hub/")) == ["Read here first"]
+    with app.app_context(), db.connection_context():
+        for row in fragments.Fragment.select():
+            row.html = row.html.replace("Read here first", "Rendered on another server")
+            row.written_at = utcnow()
+            row.save()
+    assert article_titles(read(client, "/hub/")) == ["Rendered on another server"]
