@@ -104,13 +104,13 @@ def unread_parts(threads: dict) -> tuple:
     and how many posts are new (None when they have read none of it). `threads` maps each
     listed thread's id (as text) to its post count and title. Equal parts fill the same
     (unread_holes), so a process may keep a list filled for them."""
-    read = ReadMarker.numbers_for(current_user._get_current_object(),
-                                  [int(i) for i in threads])
+    listed = {int(i): row for i, row in threads.items()}
+    read = ReadMarker.numbers_for(current_user._get_current_object(), list(listed))
     unread = []
-    for i, (count, title) in threads.items():
-        last_read = read.get(int(i), 0)
+    for thread_id, (count, title) in listed.items():
+        last_read = read.get(thread_id, 0)
         if count > last_read:
-            unread.append((int(i), title, count - last_read if last_read else None))
+            unread.append((thread_id, title, count - last_read if last_read else None))
     return request.script_root, tuple(unread)
 
 
