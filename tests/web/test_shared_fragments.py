@@ -393,3 +393,22 @@ def test_a_page_another_app_server_stored_again_is_what_the_next_read_shows(
             row.written_at = utcnow()
             row.save()
     assert article_titles(read(client, "/hub/")) == ["Rendered on another server"]
+
+
+def test_a_board_kept_filled_for_one_person_shows_each_person_their_own_unread_rows(
+        app, client, login, boards, post_as, make_user):
+    """The board's list is kept with the reader's unread rows filled in, for each set of
+    unread rows: the same stored list shows another reader of the same audience, or the
+    same reader once they have read a thread, their own."""
+    started = post_as(boards.staff, boards.general, title="Rotas", body="Who does rotas?")
+    post_as(boards.staff, boards.general, title="Leave", body="Any tips?")
+    board = f"/boards/{boards.general.slug}"
+    login(boards.outsider)
+    both_new = [{"title": "Leave", "unread": "New"}, {"title": "Rotas", "unread": "New"}]
+    assert thread_rows(read_twice(client, board)) == both_new
+    read(client, f"/boards/threads/{started.thread_id}")
+    assert thread_rows(read_twice(client, board)) == [
+        {"title": "Leave", "unread": "New"}, {"title": "Rotas", "unread": ""}]
+
+    login(make_user(name="Nia Newcomer"))  # the same audience: no groups
+    assert thread_rows(read_twice(client, board)) == both_new
