@@ -485,7 +485,9 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
 
 # Stored fragments a process also holds in memory, each with when it was written: the store
 # still decides whether one is current, and a request reads its HTML only when the stored
-# row is not the copy held. That spares reading, decoding and hashing a page each time.
+# row is not the copy held. That spares reading, decoding and hashing a page each time. A
+# held copy is shared by every request that finds it, so what reads its meta never changes
+# it.
 HELD = 256
 
 
