@@ -44,7 +44,7 @@ from peewee import (
 from portal import csrf, notifications, shell
 from portal.db import BaseModel, utcnow
 from portal.htmx import wants_fragment
-from portal.kept import kept, kept_in
+from portal.kept import kept, kept_in, put
 from portal.prepared import Prepared, param
 from portal.viewer import audience_key
 
@@ -483,14 +483,6 @@ def _store(key: str, stamp: str, rendered: Rendered) -> None:
      .on_conflict(conflict_target=[Fragment.key], update=values).execute())
 
 
-# Stored fragments a process also holds in memory, each with when it was written: the store
-# still decides whether one is current, and a request reads its HTML only when the stored
-# row is not the copy held. That spares reading, decoding and hashing a page each time. A
-# held copy is shared by every request that finds it, so what reads its meta never changes
-# it.
-HELD = 256
-
-
 def cache_key(name: str, args, person: bool = False) -> str:
     """The audience (or, with `person`, the person), the shell around the page (its role's
     navigation, the branding this process shows), the page and its arguments."""
@@ -508,6 +500,11 @@ def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendere
     and stored."""
     key = cache_key(name, args, person)
     names = {f"area{i}": area for i, area in enumerate(areas)}
+    # The process also holds the fragments it has read, each with when it was written: the
+    # store still decides whether one is current, and its HTML is read only when the stored
+    # row is not the copy held, which spares reading, decoding and hashing a page each
+    # time. A held copy is shared by every request that finds it: what reads its meta
+    # never changes it.
     held = kept_in("fragments_held")
     written, copy = held.get(key, ("", None))
     row = LOOKUP(len(areas)).first(key=key, held=written, **names)
@@ -517,9 +514,7 @@ def cached(name: str, areas: tuple[str, ...], args, render: Callable[[], Rendere
         if row["html"] is None:  # the row is the one the process holds
             return copy
         found = Rendered(row["html"], json.loads(row["meta"]), row["valid_until"])
-        if len(held) >= HELD:
-            held.clear()
-        held[key] = (row["written"], found)
+        put(held, key, (row["written"], found))
         return found
     rendered = render()
     _store(key, stamp, rendered)
@@ -545,9 +540,9 @@ def request_args() -> list:
 
 
 def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str, ...], args,
-                context: Callable[[Audience], dict], holes: dict | None = None,
+                context: Callable[[Audience], dict], holes: dict | Callable | None = None,
                 status: int = 200, person: bool = False,
-                keep_filled: Callable[[object], Hashable] | None = None):
+                parts: Callable[[object], Hashable] | None = None):
     """A page whose content an audience shares, or for htmx the fragment it swaps in
     (a page without one, `fragment` None, answers htmx with the page).
 
@@ -558,10 +553,11 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     CSRF token, flash messages, notification count and suspension notice go, so a request
     that finds it renders only the notification count. `holes` adds the page's own: a dict
     for `fill`, or a function of the meta that returns one. With `person`, the page is kept
-    for the asker alone, for when it shows their own rows. `keep_filled`, for a page whose
-    own holes are many and come out the same on most of one person's requests, is a
-    function of the meta whose value is everything those holes depend on: the process keeps
-    the page with them filled in for each value, and a request fills only the header's."""
+    for the asker alone, for when it shows their own rows. `parts`, for a page whose own
+    holes are many and come out the same on most of one person's requests, is a function
+    of the meta whose value is everything those holes depend on; `holes` is then a function
+    of that value. The process keeps the page with them filled in for each value, and a
+    request fills only the header's."""
     user = current_user._get_current_object()
     person = person or user.is_suspended() or not shell.is_plain(user.name)
 
@@ -574,16 +570,13 @@ def shared_page(page: str, fragment: str | None, *, name: str, areas: tuple[str,
     found = cached(name if template == page else f"{name}:fragment", areas, args,
                    lambda: render(template), person)
     html = found.html
-
-    def own_holes() -> dict:
-        return holes(found.meta) if callable(holes) else dict(holes or {})
-
-    if keep_filled is None:
+    if parts is None:
         pieces = kept("page_pieces", html, lambda: _with_utf8(_split(html)))
-        own = own_holes()
+        own = holes(found.meta) if callable(holes) else dict(holes or {})
     else:
-        pieces = kept("filled_pieces", (html, keep_filled(found.meta)),
-                      lambda: _with_utf8(_resolve(_kept_pieces(html), own_holes())))
+        theirs = parts(found.meta)
+        pieces = kept("filled_pieces", (html, theirs),
+                      lambda: _with_utf8(_resolve(_kept_pieces(html), holes(theirs))))
         own = {}
     if template == page:
         own.update(name=lambda _: escape(user.name), flashes=_flashes,

@@ -22,7 +22,13 @@ def kept(name: str, key: Hashable, make: Callable[[], object], limit: int = LIMI
         store = kept_in(name)
     found = store.get(key)
     if found is None:
-        if len(store) >= limit:
-            store.clear()
-        found = store[key] = make()
+        found = put(store, key, make(), limit)
     return found
+
+
+def put(store: dict, key: Hashable, value, limit: int = LIMIT):
+    """Keep `value` for `key` in `store` (from kept_in); a full store starts again."""
+    if len(store) >= limit:
+        store.clear()
+    store[key] = value
+    return value

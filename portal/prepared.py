@@ -10,7 +10,8 @@ placeholders where the per-request values go:
 
 A shape is whatever changes the SQL text rather than a value (staff or not, how many ids an
 IN list holds); pass it as arguments: `Prepared(build)(shape...)` calls `build(shape...)`.
-Rows come back as tuples or dicts, converted by the selected fields' own python_value.
+Rows come back as tuples or dicts, converted by the selected fields' own python_value where
+the driver's value is not already the field's type (integer and text columns are).
 """
 import weakref
 

@@ -158,7 +158,7 @@ def show(slug):
         "boards/board.html", "boards/_thread_rows.html", name="boards.show",
         areas=(fragments.BOARDS,), args=[fragments.request_args(), level],
         context=lambda user: _board_context(user, board, level),
-        holes=lambda meta: unread_holes(unread_parts(meta)), keep_filled=unread_parts,
+        parts=unread_parts, holes=unread_holes,
         person=has_held and not permissions.is_moderator(current_user))
 
 

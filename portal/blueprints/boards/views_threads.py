@@ -165,7 +165,7 @@ def thread(thread_id):
     response = fragments.shared_page(
         "boards/thread.html", None, name="boards.thread", areas=(fragments.BOARDS,),
         args=[fragments.request_args(), page, mine.level],
-        holes=lambda meta: post_holes(parts(meta)), keep_filled=parts,
+        parts=parts, holes=post_holes,
         context=lambda user: _thread_context(user, thread, page, pages, mine.level),
         person=mine.unshown and not permissions.is_moderator(current_user))
     _mark_read(thread, mine, shown["shown_last"], [int(i) for i in shown["posts"]])
